@@ -1,0 +1,31 @@
+"""Shared helpers for *Scaling Laws, Reproduced*.
+
+The package is grouped by idea, never by chapter:
+
+``helpers.fitting``
+    Power laws, saturating power laws and Chinchilla-form laws fitted robustly
+    (Huber on log residuals), with bootstrap confidence intervals.
+``helpers.data``
+    The data registry: resolve a released file (env var, ``../shared/data``,
+    pooch cache), verify its sha256, and load it as a tidy table.
+``helpers.scorecard``
+    Paper value vs reproduced value, tolerance and status, rendered as a table.
+``helpers.plotting``
+    One seaborn theme and the standard log-log figure shapes.
+``helpers.sweeps``
+    Evaluate a function over a parameter grid x seeds through joblib, with
+    optional on-disk caching and a progress bar.
+
+Chapters import it as ``import helpers as hp``.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from . import data, fitting, plotting, scorecard, sweeps
+
+try:
+    __version__ = version("scaling-laws-reproduced")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0+unknown"
+
+__all__ = ["__version__", "data", "fitting", "plotting", "scorecard", "sweeps"]

@@ -1,0 +1,89 @@
+"""Tests of helpers.sweeps: tidy output, determinism, caching, backend switching."""
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import sweeps
+
+
+def noisy_mean(n, scale, seed):
+    return np.random.default_rng(seed).normal(0, scale, n).mean()
+
+
+def two_outputs(n):
+    return {"n2": n * n, "half": n / 2}
+
+
+def frame_output(n, seed):
+    return pd.DataFrame({"step": [1, 2], "loss": [n + seed, n + seed - 1]})
+
+
+CALLS = []
+
+
+def counted(n):
+    CALLS.append(n)
+    return n + 1
+
+
+def test_grid_points_are_the_cartesian_product():
+    points = sweeps.grid_points({"a": [1, 2], "b": ["x", "y", "z"]})
+    assert len(points) == 6 and points[0] == {"a": 1, "b": "x"} and points[-1] == {"a": 2, "b": "z"}
+    with pytest.raises(ValueError, match="empty"):
+        sweeps.grid_points({"a": []})
+    with pytest.raises(ValueError, match="sequence"):
+        sweeps.grid_points({"a": "abc"})
+
+
+def test_sweep_is_tidy_ordered_and_deterministic():
+    grid = {"n": [10, 100], "scale": [1.0, 2.0]}
+    a = sweeps.sweep(noisy_mean, grid, seeds=[0, 1, 2])
+    b = sweeps.sweep(noisy_mean, grid, seeds=[0, 1, 2], n_jobs=2)
+    assert list(a.columns) == ["n", "scale", "seed", "value"]
+    assert len(a) == 12
+    assert a[["n", "scale", "seed"]].iloc[:3].to_dict("list") == {
+        "n": [10, 10, 10], "scale": [1.0, 1.0, 1.0], "seed": [0, 1, 2]
+    }
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_mapping_and_frame_outputs():
+    df = sweeps.sweep(two_outputs, {"n": [2, 4]})
+    assert df.to_dict("list") == {"n": [2, 4], "n2": [4, 16], "half": [1.0, 2.0]}
+    df = sweeps.sweep(frame_output, {"n": [10]}, seeds=[0, 1])
+    assert len(df) == 4 and list(df.columns) == ["n", "seed", "step", "loss"]
+
+
+def test_backend_is_switchable_without_code_change():
+    grid = {"n": [10, 20], "scale": [1.0]}
+    reference = sweeps.sweep(noisy_mean, grid, seeds=[3])
+    for backend in ["threading", "loky", "sequential"]:
+        with joblib.parallel_config(backend=backend, n_jobs=2):
+            pd.testing.assert_frame_equal(sweeps.sweep(noisy_mean, grid, seeds=[3]), reference)
+
+
+def test_cache_reuses_results(tmp_path):
+    CALLS.clear()
+    first = sweeps.sweep(counted, {"n": [1, 2]}, cache=tmp_path)
+    second = sweeps.sweep(counted, {"n": [1, 2]}, cache=tmp_path)
+    pd.testing.assert_frame_equal(first, second)
+    assert CALLS == [1, 2]  # second sweep served from the cache, in this process
+
+
+def test_cache_dir_honours_env(monkeypatch, tmp_path):
+    monkeypatch.setenv(sweeps.CACHE_ENV_VAR, str(tmp_path))
+    assert sweeps.cache_dir() == tmp_path
+
+
+def test_parallel_map_with_progress_bar_keeps_order():
+    assert sweeps.parallel_map(abs, [-3, 2, -1], progress=True) == [3, 2, 1]
+    assert sweeps.parallel_map(abs, []) == []
+
+
+def test_bad_arguments():
+    with pytest.raises(TypeError, match="callable"):
+        sweeps.sweep(42, {"n": [1]})  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seeds is empty"):
+        sweeps.sweep(noisy_mean, {"n": [1], "scale": [1.0]}, seeds=[])
