@@ -336,7 +336,7 @@ def _design(logx: np.ndarray, theta: np.ndarray, spec: _LawSpec) -> np.ndarray:
     exps = theta[..., c + k : c + 2 * k]  # (..., k)
     terms = coefs[..., None, :] - exps[..., None, :] * logx  # (..., n, k)
     if spec.has_constant:
-        const = np.broadcast_to(theta[..., None, :1], terms.shape[:-1] + (1,))
+        const = np.broadcast_to(theta[..., None, :1], (*terms.shape[:-1], 1))
         terms = np.concatenate([const, terms], axis=-1)
     return terms
 

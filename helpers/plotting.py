@@ -49,7 +49,9 @@ def set_theme(context: str = "notebook") -> None:
     )
 
 
-def new_figure(ncols: int = 1, nrows: int = 1, *, aspect: float = 0.62) -> tuple[Figure, np.ndarray]:
+def new_figure(
+    ncols: int = 1, nrows: int = 1, *, aspect: float = 0.62
+) -> tuple[Figure, np.ndarray]:
     """A figure of the book's standard width with a grid of panels.
 
     Parameters
@@ -72,7 +74,9 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, aspect: float = 0.62) -> tuple
     return fig, axes.ravel()
 
 
-def loglog(ax: Axes, xlabel: str, ylabel: str, *, title: str | None = None, logy: bool = True) -> Axes:
+def loglog(
+    ax: Axes, xlabel: str, ylabel: str, *, title: str | None = None, logy: bool = True
+) -> Axes:
     """Put ``ax`` on log-log (or log-x) scales with labelled axes.
 
     Parameters

@@ -113,6 +113,9 @@ class Claim:
         Chapter slug; filled in by :class:`Scorecard`.
     anchor : str, default ""
         Label of the section that computes the value (for links).
+    paper_printed : str, default ""
+        The paper value exactly as printed (``"0.50"``), shown instead of the
+        float so trailing zeros survive.
     """
 
     claim: str
@@ -126,6 +129,7 @@ class Claim:
     note: str = ""
     chapter: str = ""
     anchor: str = ""
+    paper_printed: str = ""
 
     def __post_init__(self) -> None:
         if not self.claim or not self.source:
@@ -282,24 +286,30 @@ class Scorecard:
     def to_html(self) -> str:
         """An HTML table (what a notebook and the book display)."""
         head = ["Claim", "Source", "Paper", "This build", "Tolerance", "Status", "Note"]
+        classes = ["claim", "source", "num", "num", "num", "status", "note"]
         out = [
-            '<table class="scorecard">',
+            '<div class="scorecard-wrap"><table class="scorecard">',
             "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>",
         ]
         for c in self.claims:
             label, colour = _BADGE[c.status]
             unit = f" {html.escape(c.unit)}" if c.unit else ""
+            paper = html.escape(c.paper_printed) if c.paper_printed else _fmt_value(c.paper_value)
             cells = [
                 html.escape(c.claim),
                 html.escape(c.source),
-                _fmt_value(c.paper_value) + unit,
+                paper + unit,
                 _fmt_value(c.reproduced) + (unit if c.reproduced is not None else ""),
                 _fmt_tol(c),
                 f'<span style="color:{colour};font-weight:600">{label}</span>',
                 html.escape(c.note),
             ]
-            out.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
-        out.append("</tbody></table>")
+            out.append(
+                "<tr>"
+                + "".join(f'<td class="{k}">{x}</td>' for k, x in zip(classes, cells, strict=True))
+                + "</tr>"
+            )
+        out.append("</tbody></table></div>")
         return "\n".join(out)
 
     def _repr_html_(self) -> str:

@@ -47,6 +47,7 @@ from .data import CACHE_ENV_VAR, cache_dir
 
 __all__ = ["CACHE_ENV_VAR", "cache_dir", "grid_points", "parallel_map", "sweep"]
 
+
 def parallel_map(
     fn: Callable[[Any], Any],
     items: Iterable[Any],

@@ -61,7 +61,10 @@ def test_registry_integrity():
     assert (reg["bytes"] > 0).all()
     assert (reg["licence"].str.len() > 0).all() and (reg["citation"].str.len() > 0).all()
     project = reg["url"] == ""
-    assert sorted(reg.loc[project, "key"]) == ["betr_nemotron_cc_laws.csv", "chinchilla_estimates.csv"]
+    assert sorted(reg.loc[project, "key"]) == [
+        "betr_nemotron_cc_laws.csv",
+        "chinchilla_estimates.csv",
+    ]
     assert all((hd.PROJECT_DATA_DIR / k).is_file() for k in reg.loc[project, "key"])
     raw = r"https://raw\.githubusercontent\.com/[\w.-]+/[\w.-]+/[0-9a-f]{40}/\S+"
     assert reg.loc[~project, "url"].str.fullmatch(raw).all()

@@ -109,8 +109,11 @@ def test_analytic_gradient_matches_finite_differences():
     _, grad = F._objective_and_grad(theta, logx, logy, 1e-3, spec)
     eps = 1e-6
     numeric = [
-        (F._objective_and_grad(theta + eps * e, logx, logy, 1e-3, spec)[0]
-         - F._objective_and_grad(theta - eps * e, logx, logy, 1e-3, spec)[0]) / (2 * eps)
+        (
+            F._objective_and_grad(theta + eps * e, logx, logy, 1e-3, spec)[0]
+            - F._objective_and_grad(theta - eps * e, logx, logy, 1e-3, spec)[0]
+        )
+        / (2 * eps)
         for e in np.eye(5)
     ]
     np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-9)

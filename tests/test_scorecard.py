@@ -22,7 +22,9 @@ def test_status_is_derived_from_tolerance():
     inside = Claim("x", "paper", 1.0, 1.004, 0.005)
     outside = Claim("x", "paper", 1.0, 1.006, 0.005, expect="differs", note="why")
     relative = Claim("x", "paper", 200.0, 200.9, 5e-3, relative=True)
-    missing = Claim("x", "paper", 1.0, None, None, expect="not reproducible here", note="needs a GPU")
+    missing = Claim(
+        "x", "paper", 1.0, None, None, expect="not reproducible here", note="needs a GPU"
+    )
     assert inside.status == "reproduced"
     assert outside.status == "differs"
     assert relative.status == "reproduced" and relative.abs_tolerance == pytest.approx(1.0)
@@ -54,7 +56,9 @@ def test_rendering_and_json():
         "demo",
         [
             Claim("alpha", "Paper, Table 1", 0.34, 0.3412, 0.005, anchor="sec"),
-            Claim("beta <b>", "Paper", 0.28, None, None, expect="not reproducible here", note="n/a"),
+            Claim(
+                "beta <b>", "Paper", 0.28, None, None, expect="not reproducible here", note="n/a"
+            ),
         ],
     )
     html = card.to_html()

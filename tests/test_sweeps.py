@@ -44,7 +44,9 @@ def test_sweep_is_tidy_ordered_and_deterministic():
     assert list(a.columns) == ["n", "scale", "seed", "value"]
     assert len(a) == 12
     assert a[["n", "scale", "seed"]].iloc[:3].to_dict("list") == {
-        "n": [10, 10, 10], "scale": [1.0, 1.0, 1.0], "seed": [0, 1, 2]
+        "n": [10, 10, 10],
+        "scale": [1.0, 1.0, 1.0],
+        "seed": [0, 1, 2],
     }
     pd.testing.assert_frame_equal(a, b)
 
