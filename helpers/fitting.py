@@ -499,7 +499,7 @@ def _positive_array(name: str, values: Any) -> np.ndarray:
     if bad.any():
         raise ValueError(
             f"{name} must be strictly positive (logs are taken); "
-            f"{int(bad.sum())} value(s) <= 0, e.g. {arr[bad].ravel()[0]!r} at {_where(bad)}"
+            f"{int(bad.sum())} value(s) <= 0, e.g. {float(arr[bad].ravel()[0])!r} at {_where(bad)}"
         )
     return arr
 
@@ -722,8 +722,9 @@ def fit_chinchilla(N: np.ndarray, D: np.ndarray, loss: np.ndarray, **kwargs: Any
     LawFit
         With ``params`` ``E, A, B, alpha, beta``.
     """
-    N = np.asarray(N, dtype=float)
-    D = np.asarray(D, dtype=float)
+    N = _positive_array("N (parameters)", N)
+    D = _positive_array("D (tokens)", D)
+    _positive_array("loss", loss)
     if N.shape != D.shape or N.ndim != 1:
         raise ValueError(f"N and D must be 1-D arrays of equal length, got {N.shape}, {D.shape}")
     return fit_law(np.column_stack([N, D]), loss, law="chinchilla", **kwargs)
