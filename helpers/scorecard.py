@@ -116,6 +116,8 @@ class Claim:
     paper_printed : str, default ""
         The paper value exactly as printed (``"0.50"``), shown instead of the
         float so trailing zeros survive.
+    headline : bool, default False
+        Show this claim in the book's "findings at a glance" table.
     """
 
     claim: str
@@ -130,6 +132,7 @@ class Claim:
     chapter: str = ""
     anchor: str = ""
     paper_printed: str = ""
+    headline: bool = False
 
     def __post_init__(self) -> None:
         if not self.claim or not self.source:
@@ -255,6 +258,8 @@ class Scorecard:
             "expect",
             "note",
             "anchor",
+            "paper_printed",
+            "headline",
         ]
         return pd.DataFrame(rows, columns=cols)
 
@@ -284,7 +289,12 @@ class Scorecard:
         return {s: sum(c.status == s for c in self.claims) for s in _STATUSES}
 
     def to_html(self) -> str:
-        """An HTML table (what a notebook and the book display)."""
+        """An HTML table (what a notebook and the book display).
+
+        The claims are also embedded as JSON (``<script type="application/json"
+        class="scorecard-data">``) so the book build can gather every chapter's
+        scorecard into ``scorecard.json`` without retyping a number.
+        """
         head = ["Claim", "Source", "Paper", "This build", "Tolerance", "Status", "Note"]
         classes = ["claim", "source", "num", "num", "num", "status", "note"]
         out = [
@@ -309,7 +319,10 @@ class Scorecard:
                 + "".join(f'<td class="{k}">{x}</td>' for k, x in zip(classes, cells, strict=True))
                 + "</tr>"
             )
-        out.append("</tbody></table></div>")
+        out.append("</tbody></table>")
+        data = self.to_json().replace("</", "<\\/")  # keep the JSON inside its <script>
+        out.append(f'<script type="application/json" class="scorecard-data">{data}</script>')
+        out.append("</div>")
         return "\n".join(out)
 
     def _repr_html_(self) -> str:

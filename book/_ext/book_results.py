@@ -1,0 +1,238 @@
+"""Gather every chapter's scorecard, publish ``scorecard.json``, render summary tables.
+
+Each chapter's scorecard table (``helpers.scorecard.Scorecard.to_html``) embeds its
+claims as JSON in a ``<script class="scorecard-data">`` block. After all documents are
+read (and executed), this extension collects those blocks from the doctrees, writes
+them to ``scorecard.json`` at the root of the site, and renders from that file:
+
+``{scorecard-table}``
+    every claim of every chapter (the Scorecard page);
+``{findings-table}``
+    the claims a chapter marked ``headline=True`` (the landing page), each linked to
+    the section that computes it.
+
+``{build-info}`` lists the versions of ``helpers`` and the key libraries used by the
+build (the Execution status page).
+
+Student edition: with ``SCALING_BOOK_EDITION=student`` in the environment, solutions
+are hidden (sphinx-exercise's ``hide_solutions``), and the downloadable notebooks in
+``_sources/`` are stripped of ``{solution}`` blocks and of cells tagged ``solution``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import platform
+import re
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import SphinxDirective
+
+DATA_RX = re.compile(r'<script type="application/json" class="scorecard-data">(.*?)</script>', re.S)
+JSON_NAME = "scorecard.json"
+EDITION_ENV = "SCALING_BOOK_EDITION"
+SOLUTION_RX = re.compile(r"^:::\{solution\}.*?^:::[ \t]*$\n?", re.S | re.M)
+VERSIONED = [
+    "scaling-laws-reproduced",
+    "numpy",
+    "scipy",
+    "pandas",
+    "matplotlib",
+    "seaborn",
+    "joblib",
+    "pooch",
+    "jupyter-book",
+    "myst-nb",
+    "sphinx",
+    "sphinx-book-theme",
+    "sphinx-exercise",
+    "ipykernel",
+]
+BADGE = {
+    "reproduced": ("✔ reproduced", "#1b7837"),
+    "differs": ("≠ differs", "#b35806"),
+    "not reproducible here": ("∅ not reproducible here", "#5e3c99"),
+}
+
+
+def student_edition() -> bool:
+    """Whether this build is the student edition (solutions removed)."""
+    return os.environ.get(EDITION_ENV, "").strip().lower() == "student"
+
+
+class results_placeholder(nodes.General, nodes.Element):
+    """Replaced by a table once every chapter has been read."""
+
+
+class ScorecardTable(SphinxDirective):
+    """Every claim of every chapter, as one table."""
+
+    def run(self) -> list[nodes.Node]:
+        node = results_placeholder()
+        node["kind"] = "all"
+        return [node]
+
+
+class FindingsTable(SphinxDirective):
+    """The chapters' headline claims, as one table."""
+
+    def run(self) -> list[nodes.Node]:
+        node = results_placeholder()
+        node["kind"] = "headline"
+        return [node]
+
+
+class BuildInfo(SphinxDirective):
+    """Versions of helpers, Python and the key libraries used by this build."""
+
+    def run(self) -> list[nodes.Node]:
+        rows = [("Python", platform.python_version()), ("platform", platform.platform())]
+        for dist in VERSIONED:
+            try:
+                rows.append((dist, version(dist)))
+            except PackageNotFoundError:
+                rows.append((dist, "not installed"))
+        rows.append(("CPU cores", str(os.cpu_count())))
+        built = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        rows.append(("built", built))
+        rows.append(("edition", "student" if student_edition() else "instructor (with solutions)"))
+        body = "".join(
+            f"<tr><td>{html.escape(k)}</td><td><code>{html.escape(v)}</code></td></tr>"
+            for k, v in rows
+        )
+        table = (
+            '<table class="build-info"><thead><tr><th>component</th><th>version</th>'
+            f"</tr></thead><tbody>{body}</tbody></table>"
+        )
+        return [nodes.raw("", table, format="html")]
+
+
+def _claims_in(doctree: nodes.document) -> list[dict[str, Any]]:
+    found = []
+    for raw in doctree.findall(nodes.raw):
+        for match in DATA_RX.finditer(raw.astext()):
+            found += json.loads(match.group(1))
+    return found
+
+
+def collect(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """After reading: gather claims, write scorecard.json, list pages to rewrite."""
+    claims: list[dict[str, Any]] = []
+    with_tables: list[str] = []
+    for docname in sorted(env.found_docs):
+        if docname not in env.all_docs:
+            continue
+        doctree = env.get_doctree(docname)
+        title = env.titles[docname].astext() if docname in env.titles else docname
+        for claim in _claims_in(doctree):
+            claims.append({**claim, "docname": docname, "chapter_title": title})
+        if any(True for _ in doctree.findall(results_placeholder)):
+            with_tables.append(docname)
+    out = Path(app.outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / JSON_NAME).write_text(json.dumps(claims, indent=2, ensure_ascii=False) + "\n")
+    return with_tables
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.6g}" if value == 0 or 1e-3 <= abs(value) < 1e5 else f"{value:.4e}"
+
+
+def _table(app: Sphinx, fromdoc: str, claims: list[dict[str, Any]], headline: bool) -> str:
+    head = ["Chapter", "Claim", "Source", "Paper", "This build", "Tolerance", "Status"]
+    if not headline:
+        head.append("Note")
+    rows = []
+    for c in claims:
+        uri = app.builder.get_relative_uri(fromdoc, c["docname"])
+        link = f"{uri}#{c['anchor']}" if c.get("anchor") else uri
+        label, colour = BADGE[c["status"]]
+        tol = "—"
+        if c.get("tolerance") is not None:
+            tol = f"±{c['tolerance']:.2g} (rel.)" if c["relative"] else f"±{_fmt(c['tolerance'])}"
+        unit = f" {html.escape(c['unit'])}" if c.get("unit") else ""
+        cells = [
+            f'<a href="{html.escape(uri)}" title="{html.escape(c["chapter_title"])}">'
+            f"{html.escape(c['chapter'].replace('_', ' ').capitalize())}</a>",
+            f'<a href="{html.escape(link)}">{html.escape(c["claim"])}</a>',
+            html.escape(c["source"]),
+            (html.escape(c["paper_printed"]) or _fmt(c["paper_value"])) + unit,
+            _fmt(c["reproduced"]) + (unit if c["reproduced"] is not None else ""),
+            tol,
+            f'<span style="color:{colour};font-weight:600">{label}</span>',
+        ]
+        if not headline:
+            cells.append(html.escape(c.get("note", "")))
+        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
+    if not rows:
+        rows.append(f'<tr><td colspan="{len(head)}">No claims in this build.</td></tr>')
+    css = "scorecard findings" if headline else "scorecard all-claims"
+    return (
+        f'<div class="scorecard-wrap"><table class="{css}"><thead><tr>'
+        + "".join(f"<th>{h}</th>" for h in head)
+        + "</tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></div>"
+    )
+
+
+def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Replace placeholders by tables read back from scorecard.json."""
+    placeholders = list(doctree.findall(results_placeholder))
+    if not placeholders:
+        return
+    claims = json.loads((Path(app.outdir) / JSON_NAME).read_text())
+    for node in placeholders:
+        headline = node["kind"] == "headline"
+        chosen = [c for c in claims if c.get("headline")] if headline else claims
+        node.replace_self(nodes.raw("", _table(app, docname, chosen, headline), format="html"))
+
+
+def configure_edition(app: Sphinx, config: Config) -> None:
+    if student_edition():
+        config.hide_solutions = True
+        config.html_title = f"{config.html_title or config.project} (student edition)"
+
+
+def strip_solutions(app: Sphinx, exception: Exception | None) -> None:
+    """Student edition: remove solutions from the downloadable notebooks and sources."""
+    if exception is not None or not student_edition():
+        return
+    for src in (Path(app.outdir) / "_sources").rglob("*"):
+        if src.suffix == ".ipynb":
+            nb = json.loads(src.read_text())
+            kept = []
+            for cell in nb["cells"]:
+                if "solution" in cell.get("metadata", {}).get("tags", []):
+                    continue
+                if cell["cell_type"] == "markdown":
+                    text = SOLUTION_RX.sub("", "".join(cell["source"]))
+                    cell["source"] = text.splitlines(keepends=True)
+                kept.append(cell)
+            nb["cells"] = kept
+            src.write_text(json.dumps(nb, indent=1, ensure_ascii=False))
+        elif src.suffix in {".md", ".txt"}:
+            src.write_text(SOLUTION_RX.sub("", src.read_text()))
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.add_node(results_placeholder)
+    app.add_directive("scorecard-table", ScorecardTable)
+    app.add_directive("findings-table", FindingsTable)
+    app.add_directive("build-info", BuildInfo)
+    app.connect("config-inited", configure_edition)
+    app.connect("env-updated", collect)
+    app.connect("doctree-resolved", render)
+    app.connect("build-finished", strip_solutions)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": False}
