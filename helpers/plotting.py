@@ -27,11 +27,17 @@ WIDTH_IN = 7.0
 def set_theme(context: str = "notebook") -> None:
     """Apply the book's seaborn theme (white grid, colour-blind palette).
 
+    In a notebook it also registers IPython's PNG formatter for figures, so that
+    displayed and glued figures render as images whatever matplotlib backend the
+    environment selects (with ``MPLBACKEND=Agg`` IPython would otherwise show
+    ``<Figure size ...>`` as text).
+
     Parameters
     ----------
     context : {"paper", "notebook", "talk", "poster"}
         seaborn scaling context.
     """
+    _register_png_formatter()
     sns.set_theme(
         context=context,
         style="whitegrid",
@@ -47,6 +53,18 @@ def set_theme(context: str = "notebook") -> None:
             "legend.frameon": False,
         },
     )
+
+
+def _register_png_formatter() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to register
+        return
+    if get_ipython() is None:
+        return
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    set_matplotlib_formats("png")
 
 
 def new_figure(
