@@ -102,9 +102,17 @@ def _typeset(driver) -> int:
 
 def _screenshot(driver, page: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    shot = driver.execute_cdp_cmd(
-        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+    width, height = driver.execute_script(
+        "return [window.innerWidth, document.documentElement.scrollHeight]"
     )
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     path = SHOTS / f"{page.replace('/', '_')}.png"
     path.write_bytes(base64.b64decode(shot["data"]))
     return path
