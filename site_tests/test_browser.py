@@ -190,6 +190,8 @@ def test_download_ipynb_button_gives_the_notebook(browser, server, page):
     assert status == 200, f"{page}: download returned {status}"
     nb = json.loads(body)
     assert nb["nbformat"] == 4 and len(nb["cells"]) > 10
+    outputs = sum(len(c.get("outputs", [])) for c in nb["cells"] if c["cell_type"] == "code")
+    assert outputs > 0, f"{page}: the download is not the executed notebook"
 
 
 def test_launch_buttons_come_from_the_repository_url(browser, server):

@@ -14,6 +14,10 @@ them to ``scorecard.json`` at the root of the site, and renders from that file:
 ``{build-info}`` lists the versions of ``helpers`` and the key libraries used by the
 build (the Execution status page).
 
+Downloads: the page's ".ipynb" download serves ``_sources/<page>.ipynb``; at the end of
+the build it is replaced by the *executed* notebook (from ``jupyter_execute/``), so a
+reader gets the outputs of this build as well as the code.
+
 Student edition: with ``SCALING_BOOK_EDITION=student`` in the environment, solutions
 are hidden (sphinx-exercise's ``hide_solutions``), and the downloadable notebooks in
 ``_sources/`` are stripped of ``{solution}`` blocks and of cells tagged ``solution``.
@@ -205,11 +209,23 @@ def configure_edition(app: Sphinx, config: Config) -> None:
         config.html_title = f"{config.html_title or config.project} (student edition)"
 
 
-def strip_solutions(app: Sphinx, exception: Exception | None) -> None:
-    """Student edition: remove solutions from the downloadable notebooks and sources."""
-    if exception is not None or not student_edition():
+def finish_downloads(app: Sphinx, exception: Exception | None) -> None:
+    """Serve executed notebooks as downloads; in the student edition, strip solutions."""
+    if exception is not None:
         return
-    for src in (Path(app.outdir) / "_sources").rglob("*"):
+    sources = Path(app.outdir) / "_sources"
+    executed = Path(app.outdir).parent / "jupyter_execute"
+    for nb in executed.rglob("*.ipynb"):
+        target = sources / nb.relative_to(executed)
+        if target.is_file():
+            target.write_bytes(nb.read_bytes())
+    if student_edition():
+        strip_solutions(sources)
+
+
+def strip_solutions(sources: Path) -> None:
+    """Remove solution blocks and ``solution``-tagged cells from downloadable sources."""
+    for src in sources.rglob("*"):
         if src.suffix == ".ipynb":
             nb = json.loads(src.read_text())
             kept = []
@@ -234,5 +250,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", configure_edition)
     app.connect("env-updated", collect)
     app.connect("doctree-resolved", render)
-    app.connect("build-finished", strip_solutions)
+    app.connect("build-finished", finish_downloads)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": False}
