@@ -25,7 +25,7 @@ import html
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -35,9 +35,14 @@ __all__ = [
     "DIFFERS",
     "NOT_REPRODUCIBLE",
     "REPRODUCED",
+    "STATUS_BADGES",
     "Claim",
     "Scorecard",
+    "format_tolerance",
+    "format_value",
+    "paper_value_text",
     "printed_tolerance",
+    "status_badge_html",
 ]
 
 REPRODUCED = "reproduced"
@@ -176,12 +181,19 @@ class Claim:
         assert self.deviation is not None and self.abs_tolerance is not None
         return REPRODUCED if abs(self.deviation) <= self.abs_tolerance else DIFFERS
 
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> Claim:
+        """Rebuild a claim from :meth:`to_dict` output (derived fields are ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in record.items() if k in names})
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (JSON-ready), including the derived status."""
         return {**asdict(self), "status": self.status, "abs_tolerance": self.abs_tolerance}
 
 
-def _fmt_value(v: float | None) -> str:
+def format_value(v: float | None) -> str:
+    """A value as the scorecards show it: 6 significant digits, scientific when tiny or huge."""
     if v is None:
         return "—"
     if v == 0:
@@ -192,17 +204,31 @@ def _fmt_value(v: float | None) -> str:
     return f"{v:.4e}"
 
 
-def _fmt_tol(c: Claim) -> str:
+def format_tolerance(c: Claim) -> str:
+    """A claim's tolerance as the scorecards show it (``±0.005`` or ``±5e-04 (rel.)``)."""
     if c.tolerance is None:
         return "—"
-    return f"±{c.tolerance:.2g} (rel.)" if c.relative else f"±{_fmt_value(c.tolerance)}"
+    return f"±{c.tolerance:.2g} (rel.)" if c.relative else f"±{format_value(c.tolerance)}"
 
 
-_BADGE = {
+#: Label and colour of each status, as shown in every scorecard table.
+STATUS_BADGES = {
     REPRODUCED: ("✔ reproduced", "#1b7837"),
     DIFFERS: ("≠ differs", "#b35806"),
     NOT_REPRODUCIBLE: ("∅ not reproducible here", "#5e3c99"),
 }
+
+
+def status_badge_html(status: str) -> str:
+    """The coloured status label of a scorecard row, as HTML."""
+    label, colour = STATUS_BADGES[status]
+    return f'<span style="color:{colour};font-weight:600">{label}</span>'
+
+
+def paper_value_text(c: Claim) -> str:
+    """The paper value as printed (when known), else formatted, with its unit."""
+    unit = f" {c.unit}" if c.unit else ""
+    return (c.paper_printed or format_value(c.paper_value)) + unit
 
 
 @dataclass(frozen=True)
@@ -279,7 +305,8 @@ class Scorecard:
         if bad:
             lines = [
                 f"- {c.claim}: expected {c.expect!r} but got {c.status!r} "
-                f"(paper {c.paper_value!r}, reproduced {c.reproduced!r}, tolerance {_fmt_tol(c)})"
+                f"(paper {c.paper_value!r}, reproduced {c.reproduced!r}, "
+                f"tolerance {format_tolerance(c)})"
                 for c in bad
             ]
             raise AssertionError(f"scorecard {self.chapter!r} drifted:\n" + "\n".join(lines))
@@ -302,16 +329,14 @@ class Scorecard:
             "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>",
         ]
         for c in self.claims:
-            label, colour = _BADGE[c.status]
             unit = f" {html.escape(c.unit)}" if c.unit else ""
-            paper = html.escape(c.paper_printed) if c.paper_printed else _fmt_value(c.paper_value)
             cells = [
                 html.escape(c.claim),
                 html.escape(c.source),
-                paper + unit,
-                _fmt_value(c.reproduced) + (unit if c.reproduced is not None else ""),
-                _fmt_tol(c),
-                f'<span style="color:{colour};font-weight:600">{label}</span>',
+                html.escape(paper_value_text(c)),
+                format_value(c.reproduced) + (unit if c.reproduced is not None else ""),
+                format_tolerance(c),
+                status_badge_html(c.status),
                 html.escape(c.note),
             ]
             out.append(

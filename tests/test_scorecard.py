@@ -70,3 +70,16 @@ def test_rendering_and_json():
     assert frame.shape[0] == 2 and "status" in frame
     assert card.counts()["reproduced"] == 1
     assert "1 reproduced" in repr(card)
+
+
+def test_claims_round_trip_through_json():
+    card = Scorecard(
+        "demo",
+        [
+            Claim("alpha", "Paper", 0.5, 0.5004, 0.005, paper_printed="0.50", headline=True),
+            Claim("beta", "Paper", 0.28, None, None, expect="not reproducible here", note="n/a"),
+        ],
+    )
+    rebuilt = [Claim.from_dict(r) for r in json.loads(card.to_json())]
+    assert tuple(rebuilt) == card.claims
+    assert [c.status for c in rebuilt] == ["reproduced", "not reproducible here"]

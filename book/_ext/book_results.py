@@ -41,6 +41,8 @@ from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
+from helpers import scorecard as sc
+
 DATA_RX = re.compile(r'<script type="application/json" class="scorecard-data">(.*?)</script>', re.S)
 JSON_NAME = "scorecard.json"
 EDITION_ENV = "SCALING_BOOK_EDITION"
@@ -61,11 +63,6 @@ VERSIONED = [
     "sphinx-exercise",
     "ipykernel",
 ]
-BADGE = {
-    "reproduced": ("✔ reproduced", "#1b7837"),
-    "differs": ("≠ differs", "#b35806"),
-    "not reproducible here": ("∅ not reproducible here", "#5e3c99"),
-}
 
 
 def student_edition() -> bool:
@@ -147,37 +144,28 @@ def collect(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return with_tables
 
 
-def _fmt(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.6g}" if value == 0 or 1e-3 <= abs(value) < 1e5 else f"{value:.4e}"
-
-
 def _table(app: Sphinx, fromdoc: str, claims: list[dict[str, Any]], headline: bool) -> str:
     head = ["Chapter", "Claim", "Source", "Paper", "This build", "Tolerance", "Status"]
     if not headline:
         head.append("Note")
     rows = []
-    for c in claims:
-        uri = app.builder.get_relative_uri(fromdoc, c["docname"])
-        link = f"{uri}#{c['anchor']}" if c.get("anchor") else uri
-        label, colour = BADGE[c["status"]]
-        tol = "—"
-        if c.get("tolerance") is not None:
-            tol = f"±{c['tolerance']:.2g} (rel.)" if c["relative"] else f"±{_fmt(c['tolerance'])}"
-        unit = f" {html.escape(c['unit'])}" if c.get("unit") else ""
+    for record in claims:
+        c = sc.Claim.from_dict(record)
+        uri = app.builder.get_relative_uri(fromdoc, record["docname"])
+        link = f"{uri}#{c.anchor}" if c.anchor else uri
+        unit = f" {html.escape(c.unit)}" if c.unit else ""
         cells = [
-            f'<a href="{html.escape(uri)}" title="{html.escape(c["chapter_title"])}">'
-            f"{html.escape(c['chapter'].replace('_', ' ').capitalize())}</a>",
-            f'<a href="{html.escape(link)}">{html.escape(c["claim"])}</a>',
-            html.escape(c["source"]),
-            (html.escape(c["paper_printed"]) or _fmt(c["paper_value"])) + unit,
-            _fmt(c["reproduced"]) + (unit if c["reproduced"] is not None else ""),
-            tol,
-            f'<span style="color:{colour};font-weight:600">{label}</span>',
+            f'<a href="{html.escape(uri)}" title="{html.escape(record["chapter_title"])}">'
+            f"{html.escape(c.chapter.replace('_', ' ').capitalize())}</a>",
+            f'<a href="{html.escape(link)}">{html.escape(c.claim)}</a>',
+            html.escape(c.source),
+            html.escape(sc.paper_value_text(c)),
+            sc.format_value(c.reproduced) + (unit if c.reproduced is not None else ""),
+            sc.format_tolerance(c),
+            sc.status_badge_html(c.status),
         ]
         if not headline:
-            cells.append(html.escape(c.get("note", "")))
+            cells.append(html.escape(c.note))
         rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
     if not rows:
         rows.append(f'<tr><td colspan="{len(head)}">No claims in this build.</td></tr>')
