@@ -724,7 +724,7 @@ def fit_chinchilla(N: np.ndarray, D: np.ndarray, loss: np.ndarray, **kwargs: Any
     """
     N = _positive_array("N (parameters)", N)
     D = _positive_array("D (tokens)", D)
-    _positive_array("loss", loss)
+    loss = _positive_array("loss", loss)
     if N.shape != D.shape or N.ndim != 1:
         raise ValueError(f"N and D must be 1-D arrays of equal length, got {N.shape}, {D.shape}")
     return fit_law(np.column_stack([N, D]), loss, law="chinchilla", **kwargs)

@@ -38,6 +38,7 @@ __all__ = [
     "STATUS_BADGES",
     "Claim",
     "Scorecard",
+    "claim_cells",
     "format_tolerance",
     "format_value",
     "paper_value_text",
@@ -225,6 +226,24 @@ def status_badge_html(status: str) -> str:
     return f'<span style="color:{colour};font-weight:600">{label}</span>'
 
 
+def claim_cells(c: Claim) -> dict[str, str]:
+    """The HTML cells of a claim's scorecard row, by column name (escaped, in order).
+
+    Columns: ``claim``, ``source``, ``paper``, ``reproduced``, ``tolerance``,
+    ``status``, ``note``. Every scorecard table of the book is built from these.
+    """
+    unit = f" {html.escape(c.unit)}" if c.unit else ""
+    return {
+        "claim": html.escape(c.claim),
+        "source": html.escape(c.source),
+        "paper": html.escape(paper_value_text(c)),
+        "reproduced": format_value(c.reproduced) + (unit if c.reproduced is not None else ""),
+        "tolerance": format_tolerance(c),
+        "status": status_badge_html(c.status),
+        "note": html.escape(c.note),
+    }
+
+
 def paper_value_text(c: Claim) -> str:
     """The paper value as printed (when known), else formatted, with its unit."""
     unit = f" {c.unit}" if c.unit else ""
@@ -329,16 +348,7 @@ class Scorecard:
             "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>",
         ]
         for c in self.claims:
-            unit = f" {html.escape(c.unit)}" if c.unit else ""
-            cells = [
-                html.escape(c.claim),
-                html.escape(c.source),
-                html.escape(paper_value_text(c)),
-                format_value(c.reproduced) + (unit if c.reproduced is not None else ""),
-                format_tolerance(c),
-                status_badge_html(c.status),
-                html.escape(c.note),
-            ]
+            cells = list(claim_cells(c).values())
             out.append(
                 "<tr>"
                 + "".join(f'<td class="{k}">{x}</td>' for k, x in zip(classes, cells, strict=True))

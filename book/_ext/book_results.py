@@ -77,19 +77,18 @@ class results_placeholder(nodes.General, nodes.Element):
 class ScorecardTable(SphinxDirective):
     """Every claim of every chapter, as one table."""
 
+    headline = False
+
     def run(self) -> list[nodes.Node]:
         node = results_placeholder()
-        node["kind"] = "all"
+        node["headline"] = self.headline
         return [node]
 
 
-class FindingsTable(SphinxDirective):
+class FindingsTable(ScorecardTable):
     """The chapters' headline claims, as one table."""
 
-    def run(self) -> list[nodes.Node]:
-        node = results_placeholder()
-        node["kind"] = "headline"
-        return [node]
+    headline = True
 
 
 class BuildInfo(SphinxDirective):
@@ -153,20 +152,16 @@ def _table(app: Sphinx, fromdoc: str, claims: list[dict[str, Any]], headline: bo
         c = sc.Claim.from_dict(record)
         uri = app.builder.get_relative_uri(fromdoc, record["docname"])
         link = f"{uri}#{c.anchor}" if c.anchor else uri
-        unit = f" {html.escape(c.unit)}" if c.unit else ""
-        cells = [
+        cells = sc.claim_cells(c)
+        cells["claim"] = f'<a href="{html.escape(link)}">{cells["claim"]}</a>'
+        if headline:
+            del cells["note"]
+        chapter = (
             f'<a href="{html.escape(uri)}" title="{html.escape(record["chapter_title"])}">'
-            f"{html.escape(c.chapter.replace('_', ' ').capitalize())}</a>",
-            f'<a href="{html.escape(link)}">{html.escape(c.claim)}</a>',
-            html.escape(c.source),
-            html.escape(sc.paper_value_text(c)),
-            sc.format_value(c.reproduced) + (unit if c.reproduced is not None else ""),
-            sc.format_tolerance(c),
-            sc.status_badge_html(c.status),
-        ]
-        if not headline:
-            cells.append(html.escape(c.note))
-        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>")
+            f"{html.escape(c.chapter.replace('_', ' ').capitalize())}</a>"
+        )
+        row = [chapter, *cells.values()]
+        rows.append("<tr>" + "".join(f"<td>{x}</td>" for x in row) + "</tr>")
     if not rows:
         rows.append(f'<tr><td colspan="{len(head)}">No claims in this build.</td></tr>')
     css = "scorecard findings" if headline else "scorecard all-claims"
@@ -186,7 +181,7 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     claims = json.loads((Path(app.outdir) / JSON_NAME).read_text())
     for node in placeholders:
-        headline = node["kind"] == "headline"
+        headline = node["headline"]
         chosen = [c for c in claims if c.get("headline")] if headline else claims
         node.replace_self(nodes.raw("", _table(app, docname, chosen, headline), format="html"))
 
