@@ -12,6 +12,8 @@ The package is grouped by idea, never by chapter:
     Paper value vs reproduced value, tolerance and status, rendered as a table.
 ``helpers.plotting``
     One seaborn theme and the standard log-log figure shapes.
+``helpers.prose``
+    Computed numbers formatted for sentences (``{eval}`` in the prose).
 ``helpers.sweeps``
     Evaluate a function over a parameter grid x seeds through joblib, with
     optional on-disk caching and a progress bar.
@@ -21,11 +23,11 @@ Chapters import it as ``import helpers as hp``.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import data, fitting, plotting, scorecard, sweeps
+from . import data, fitting, plotting, prose, scorecard, sweeps
 
 try:
     __version__ = version("scaling-laws-reproduced")
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
-__all__ = ["__version__", "data", "fitting", "plotting", "scorecard", "sweeps"]
+__all__ = ["__version__", "data", "fitting", "plotting", "prose", "scorecard", "sweeps"]
