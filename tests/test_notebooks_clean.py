@@ -41,3 +41,34 @@ def test_follows_the_chapter_outline(path):
     src = "\n".join("".join(c["source"]) for c in code)
     for banned in ["!pip", "%pip", "http://", "https://", "/work/", "os.chdir"]:
         assert banned not in src, f"{path.name} uses {banned!r}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_prose_numbers_use_eval_not_glue(path):
+    """Numbers in prose are ``{eval}`` roles (they render in JupyterLab too), never glue."""
+    nb = json.loads(path.read_text())
+    for i, cell in enumerate(nb["cells"]):
+        src = "".join(cell["source"])
+        assert "{glue" not in src and "myst_nb import glue" not in src, (
+            f"{path.name}, cell {i}: glue shows as raw text in JupyterLab; compute the number "
+            "with hp.prose.num in a code cell and write {eval}`name` in the prose (README)"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_code_cell_ends_with_a_semicolon(path):
+    """A trailing ``;`` silences the ``{eval}`` roles that follow it in the built book.
+
+    myst-nb evaluates a role by running the bare name in the kernel without storing it in
+    the history, so IPython's "quiet" check still sees the previous cell's ``;`` and
+    returns no output ("expression ... does not return any outputs").
+    """
+    nb = json.loads(path.read_text())
+    quiet = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and "".join(c["source"]).rstrip().endswith(";")
+    ]
+    assert not quiet, (
+        f"{path.name}: code cells {quiet} end with ';' (end a figure cell with plt.show())"
+    )
