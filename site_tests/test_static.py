@@ -14,6 +14,7 @@ BAD = {
     "a traceback": re.compile(r"Traceback \(most recent call last\)"),
     "error output": re.compile(r'class="[^"]*\b(output error|traceback)\b'),
     "unresolved glue": re.compile(r"\{glue(:\w+)?\}|[Pp]ending glue"),
+    "an unevaluated {eval} role": re.compile(r"\{eval\}"),
 }
 DATA_RX = re.compile(r'<script type="application/json" class="scorecard-data">(.*?)</script>', re.S)
 
