@@ -29,7 +29,7 @@ receives its seed explicitly, so a sweep is deterministic.
 
 Caching uses :class:`joblib.Memory`, keyed on the function's source code and
 its arguments, in a folder outside the repository: ``cache_dir() / "sweeps"``, where
-:func:`helpers.data.cache_dir` is ``$SCALING_BOOK_CACHE`` or the OS user cache.
+`helpers.paths.cache_dir` is ``$SCALING_BOOK_CACHE`` or the OS user cache.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from typing import Any
 import joblib
 import pandas as pd
 
-from .data import CACHE_ENV_VAR, cache_dir
+from .paths import CACHE_ENV_VAR, cache_dir
 
 __all__ = ["CACHE_ENV_VAR", "cache_dir", "grid_points", "parallel_map", "sweep"]
 

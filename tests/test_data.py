@@ -19,6 +19,8 @@ import pandas as pd
 import pytest
 
 from helpers import data as hd
+from helpers import paths
+from helpers.data import resolve as data_resolve
 
 HAVE_DATA = hd.SHARED_DATA_DIR.is_dir() or bool(os.environ.get(hd.DATA_ENV_VAR))
 # The shared-data root in effect: the documented override first, as helpers.data resolves.
@@ -35,7 +37,7 @@ def isolate(monkeypatch, tmp_path: Path) -> Path:
     monkeypatch.delenv(hd.DATA_ENV_VAR, raising=False)
     monkeypatch.delenv(hd.OFFLINE_ENV_VAR, raising=False)
     monkeypatch.setenv(hd.CACHE_ENV_VAR, str(tmp_path / "cache"))
-    monkeypatch.setattr(hd, "SHARED_DATA_DIR", tmp_path / "no-shared-data")
+    monkeypatch.setattr(paths, "SHARED_DATA_DIR", tmp_path / "no-shared-data")
     return tmp_path
 
 
@@ -119,7 +121,7 @@ def test_project_file_resolves_from_project_data_only(monkeypatch, tmp_path):
     write_into(tmp_path, key, b"not the table")  # ignored: project files skip the env var
     monkeypatch.setenv(hd.DATA_ENV_VAR, str(tmp_path))
     assert hd.path(key) == real
-    monkeypatch.setattr(hd, "PROJECT_DATA_DIR", tmp_path / "empty")
+    monkeypatch.setattr(paths, "PROJECT_DATA_DIR", tmp_path / "empty")
     with pytest.raises(hd.DataFileError, match="git checkout"):
         hd.path(key)
 
@@ -160,7 +162,7 @@ def test_missing_file_offline_is_a_clear_error(monkeypatch, tmp_path):
         SMALL,
         expected,
         f"${hd.DATA_ENV_VAR}: not set",
-        str(hd.SHARED_DATA_DIR / SMALL),
+        str(paths.SHARED_DATA_DIR / SMALL),
         str(isolated / "cache" / SMALL),
         hd.OFFLINE_ENV_VAR,
         "raw.githubusercontent.com",
@@ -232,7 +234,7 @@ def test_sha256_is_memoised_per_path_mtime_and_size(tmp_path):
     file = tmp_path / "f.bin"
     file.write_bytes(b"abc")
     assert hd.sha256_of(file) == hashlib.sha256(b"abc").hexdigest()
-    assert any(memo[0] == str(file.resolve()) for memo in hd._HASHES)
+    assert any(memo[0] == str(file.resolve()) for memo in data_resolve._HASHES)
     file.write_bytes(b"abd")
     os.utime(file, ns=(1, 1))  # a different mtime, even on coarse filesystem clocks
     assert hd.sha256_of(file) == hashlib.sha256(b"abd").hexdigest()
@@ -352,3 +354,31 @@ def test_betr_laws():
     assert laws.groupby("filter").size().eq(11).all()
     assert laws.loc[laws["task"] == "ValLoss", "c1"].isna().all()
     assert laws.loc[laws["filter"] == "top10", "keep_fraction"].eq(0.10).all()
+
+
+def test_registry_is_handed_out_read_only():
+    entries = data_resolve._entries()
+    with pytest.raises(TypeError):
+        entries["new-key"] = {}  # type: ignore[index]
+    row = next(iter(entries.values()))
+    with pytest.raises(TypeError):
+        row["sha256"] = "0" * 64  # type: ignore[index]
+    table = hd.registry()
+    table.loc[0, "sha256"] = "edited"
+    assert hd.registry().loc[0, "sha256"] != "edited"  # a copy, not the cached table
+
+
+def test_sweeps_and_paths_do_not_import_data():
+    import ast
+    import inspect
+
+    from helpers import sweeps
+
+    for module in (sweeps, paths):
+        tree = ast.parse(inspect.getsource(module))
+        imported = {
+            node.module or ""
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level >= 1
+        }
+        assert "data" not in imported, module.__name__

@@ -1,0 +1,79 @@
+"""Chinchilla: Epoch's reconstruction of Hoffmann et al.'s runs, and published estimates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .resolve import read_csv
+
+__all__ = ["load_chinchilla_estimates", "load_chinchilla_runs"]
+
+CHINCHILLA_KEY = "analyzing-chinchilla/data/svg_extracted_data.csv"
+
+
+def load_chinchilla_runs(drop_highest: int = 5) -> pd.DataFrame:
+    """Load the Chinchilla training runs reconstructed by Epoch (Besiroglu et al. 2024).
+
+    Hoffmann et al. (2022, arXiv:2203.15556) Fig. 4 (left), digitised from the SVG by
+    Besiroglu, Erdil, Barnett & You (2024, arXiv:2404.10102): 245 runs.
+
+    Parameters
+    ----------
+    drop_highest : int, default 5
+        Drop the runs with the ``drop_highest`` highest losses the way Epoch does:
+        keep ``loss < (drop_highest-th largest loss)``. With the default, 240 runs remain.
+        Losses are quantised, so for other values ties may drop a few more runs. 0 keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run: ``params_N`` (parameters), ``tokens_D`` (tokens, = C / (6 N)),
+        ``flops_C`` (training FLOPs) and ``loss_nats`` (final training loss, nats/token).
+    """
+    raw = read_csv(CHINCHILLA_KEY)
+    if isinstance(drop_highest, bool) or not isinstance(drop_highest, (int, np.integer)):
+        raise TypeError(f"drop_highest must be an int, got {type(drop_highest).__name__}")
+    if not 0 <= drop_highest < len(raw):
+        raise ValueError(f"drop_highest must be in [0, {len(raw) - 1}], got {drop_highest}")
+    # PROVENANCE (analyzing-chinchilla): N and C are decoded from SVG pixel positions, the
+    # loss from the colour bar; D is not stored and follows from C = 6 N D.
+    runs = pd.DataFrame(
+        {
+            "params_N": raw["Model Size"],
+            "tokens_D": raw["Training FLOP"] / (6.0 * raw["Model Size"]),
+            "flops_C": raw["Training FLOP"],
+            "loss_nats": raw["loss"],
+        }
+    )
+    if drop_highest:
+        threshold = np.sort(runs["loss_nats"].to_numpy())[-drop_highest]
+        runs = runs[runs["loss_nats"] < threshold]
+    return runs.reset_index(drop=True)
+
+
+CHINCHILLA_ESTIMATES_KEY = "chinchilla_estimates.csv"
+
+
+def load_chinchilla_estimates() -> pd.DataFrame:
+    """Load published Chinchilla-law estimates, transcribed with table/cell references.
+
+    Hoffmann et al. (2022, arXiv:2203.15556): App. D.2 Eq. 10 (printed parameters),
+    Table 2 (allocation exponent ``a`` of the three approaches, with their 10th-90th
+    percentile intervals), Sec. 4 (Chinchilla's own size and tokens). Besiroglu et al.
+    (2024, arXiv:2404.10102): the plain Huber grid fit and the Huber-likelihood estimates
+    with bootstrap standard errors and 95% intervals, as printed by their notebook
+    ``data_analysis.ipynb`` (cells 18, 26, 59) at commit 9225883.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long form, one row per (``estimate``, ``parameter``): ``value`` (float),
+        ``printed`` (the number exactly as printed, a str, for
+        :func:`helpers.scorecard.printed_tolerance`), ``se``, ``low``, ``high``,
+        ``interval`` (what ``low``/``high`` are), ``source``, ``location``.
+    """
+    table = read_csv(CHINCHILLA_ESTIMATES_KEY, dtype={"value": str})
+    table.insert(2, "printed", table["value"])
+    table["value"] = table["value"].astype(float)
+    return table
