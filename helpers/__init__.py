@@ -14,6 +14,16 @@ The package is grouped by idea, never by chapter:
     One seaborn theme and the standard log-log figure shapes.
 ``helpers.prose``
     Computed numbers formatted for sentences (``{eval}`` in the prose).
+``helpers.scores``
+    Benchmark scores as transforms of log-likelihoods (the multiple-choice chain, exact
+    match) and per-item correlations with scale.
+``helpers.evalsim``
+    Seeded simulations of evaluations: multiple-choice log-likelihoods along a compute
+    sweep, pass@n and PassUntil sampling.
+``helpers.pca``
+    PCA by SVD and iterative low-rank imputation of score tables.
+``helpers.ladder``
+    Per-task metrics of model-ladder runs (OLMo ladder), prepared for prediction.
 ``helpers.sweeps``
     Evaluate a function over a parameter grid x seeds through joblib, with
     optional on-disk caching and a progress bar.
@@ -23,11 +33,23 @@ Chapters import it as ``import helpers as hp``.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import data, fitting, plotting, prose, scorecard, sweeps
+from . import data, evalsim, fitting, ladder, pca, plotting, prose, scorecard, scores, sweeps
 
 try:
     __version__ = version("scaling-laws-reproduced")
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0+unknown"
 
-__all__ = ["__version__", "data", "fitting", "plotting", "prose", "scorecard", "sweeps"]
+__all__ = [
+    "__version__",
+    "data",
+    "evalsim",
+    "fitting",
+    "ladder",
+    "pca",
+    "plotting",
+    "prose",
+    "scorecard",
+    "scores",
+    "sweeps",
+]

@@ -1,0 +1,69 @@
+"""Tests of helpers.ladder: task metrics of the OLMo-ladder logs as the released code reads them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import helpers as hp
+from helpers import ladder as L
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return hp.data.load_olmo_ladder_runs()
+
+
+def test_moving_average_is_upstreams_trailing_mean():
+    np.testing.assert_allclose(L.moving_average([1, 2, 3, 4, 5], 3), [1, 1.5, 2, 3, 4])
+    np.testing.assert_allclose(L.moving_average([2.0, 4.0], 5), [2.0, 3.0])
+
+
+def test_mmlu_is_the_subject_weighted_mean(runs):
+    row = runs.iloc[[-1]]
+    cols = [
+        f"eval/downstream/mmlu_{s}_test_rc_5shot_len_norm"
+        for s in ("stem", "humanities", "social_sciences", "other")
+    ]
+    expected = np.dot(row[cols].to_numpy()[0], [0.215, 0.335, 0.219, 0.231]) / 1.0
+    assert L.task_metric(row, "mmlu", "accuracy").iloc[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_13b_target_accuracy_matches_the_stored_actual_values():
+    """figures/chained_main.csv 'Actual' = mean of the last five 13B-5T evaluations."""
+    targets = hp.data.load_olmo_ladder_targets()
+    stored = hp.data.read_csv("OLMo-ladder/src/scripts/paper/figures/chained_main.csv")
+    names = {
+        "mmlu_avg_test_5shot": "mmlu",
+        "arc_challenge_test_5shot": "arc_challenge",
+        "hellaswag_val_5shot": "hellaswag",
+        "openbookqa_test_5shot": "openbookqa",
+    }
+    big = targets[targets["size"] == "13B-5T"]
+    for upstream, task in names.items():
+        ours = L.final_values(big, task, ("accuracy",), moving_avg=5)["accuracy"].iloc[0]
+        actual = stored.set_index("Task").loc[upstream, "Actual"]
+        assert ours == pytest.approx(actual, rel=1e-9), task
+
+
+def test_final_values_has_one_row_per_run(runs):
+    final = L.final_values(runs, "hellaswag")
+    assert len(final) == 16 and final["params_N"].nunique() == 4
+    assert set(final.columns) >= {"bpb", "accuracy", "p_choices", "flops_C"}
+
+
+def test_step2_points_skip_and_smooth(runs):
+    pts = L.step2_points(runs, "piqa", skip_perc=0.1, moving_avg=5)
+    one = runs[(runs["size"] == "190M") & (runs["chinchilla_multiple"] == 1)]
+    n_kept = len(one) - int(np.ceil(0.1 * len(one)))
+    assert (pts["size"] == "190M").sum() > n_kept  # four 190M runs
+    first = pts[(pts["size"] == "190M") & (pts["chinchilla_multiple"] == 1)]
+    assert len(first) == n_kept
+
+
+def test_unknown_task_or_metric_lists_the_known_ones(runs):
+    with pytest.raises(ValueError, match=r"known tasks: .*hellaswag"):
+        L.task_metric(runs, "mmlu_pro")
+    with pytest.raises(ValueError, match="known metrics"):
+        L.task_metric(runs, "mmlu", "brier")
+    with pytest.raises(ValueError, match="no column"):
+        L.task_metric(pd.DataFrame({"x": [1]}), "mmlu")
