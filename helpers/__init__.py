@@ -24,6 +24,8 @@ The package is grouped by idea, never by chapter:
     PCA by SVD and iterative low-rank imputation of score tables.
 ``helpers.ladder``
     Per-task metrics of model-ladder runs (OLMo ladder), prepared for prediction.
+``helpers.overtraining``
+    The over-training testbed (Gadre et al. 2024): error averages, fitting sets, targets.
 ``helpers.sweeps``
     Evaluate a function over a parameter grid x seeds through joblib, with
     optional on-disk caching and a progress bar.
@@ -33,7 +35,19 @@ Chapters import it as ``import helpers as hp``.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from . import data, evalsim, fitting, ladder, pca, plotting, prose, scorecard, scores, sweeps
+from . import (
+    data,
+    evalsim,
+    fitting,
+    ladder,
+    overtraining,
+    pca,
+    plotting,
+    prose,
+    scorecard,
+    scores,
+    sweeps,
+)
 
 try:
     __version__ = version("scaling-laws-reproduced")
@@ -46,6 +60,7 @@ __all__ = [
     "evalsim",
     "fitting",
     "ladder",
+    "overtraining",
     "pca",
     "plotting",
     "prose",
