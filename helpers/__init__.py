@@ -5,6 +5,9 @@ The package is grouped by idea, never by chapter:
 ``helpers.fitting``
     Power laws, saturating power laws and Chinchilla-form laws fitted robustly
     (Huber on log residuals), with bootstrap confidence intervals.
+``helpers.frontiers``
+    Compute-optimal frontiers L*(C) and their inverse, compute multipliers
+    between two recipes (at a target value, or averaged over a stated range).
 ``helpers.data``
     The data registry: resolve a released file (env var, ``../shared/data``,
     pooch cache), verify its sha256, and load it as a tidy table.
@@ -39,6 +42,7 @@ from . import (
     data,
     evalsim,
     fitting,
+    frontiers,
     ladder,
     overtraining,
     pca,
@@ -59,6 +63,7 @@ __all__ = [
     "data",
     "evalsim",
     "fitting",
+    "frontiers",
     "ladder",
     "overtraining",
     "pca",
