@@ -67,6 +67,10 @@ PROJECT_TABLES = {
         "Hoffmann et al. 2022, arXiv:2203.15556 (App. D.2 Eq. 10; Table 2); "
         "Besiroglu et al. 2024, arXiv:2404.10102 (analyzing-chinchilla notebook cells 18, 26, 59)",
     ),
+    "betr_compute_multipliers.csv": (
+        "facts from a published paper (cited); no code",
+        "Mizrahi et al. 2025, arXiv:2507.12466 v1, Table 5 and Sec. 6.1",
+    ),
 }
 
 SHA = r"[0-9a-f]{64}"

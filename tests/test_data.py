@@ -66,6 +66,7 @@ def test_registry_integrity():
     assert (reg["licence"].str.len() > 0).all() and (reg["citation"].str.len() > 0).all()
     project = reg["url"] == ""
     assert sorted(reg.loc[project, "key"]) == [
+        "betr_compute_multipliers.csv",
         "betr_nemotron_cc_laws.csv",
         "chinchilla_estimates.csv",
     ]
@@ -75,7 +76,7 @@ def test_registry_integrity():
     folders = reg["key"].str.split("/").str[0].value_counts()
     assert folders["scaling"] == 209 and folders["OLMo-ladder"] == 29
     assert folders["ObsScaling"] == 7 and folders["ColPret"] == 5
-    assert len(reg) == 209 + 29 + 7 + 5 + 1 + 2  # + Epoch file + 2 project tables
+    assert len(reg) == 209 + 29 + 7 + 5 + 1 + 3  # + Epoch file + 3 project tables
     assert not reg["key"].str.contains("LICENSE|PROVENANCE").any()
     reg.loc[0, "sha256"] = "x"  # registry() hands out a copy
     assert hd.registry().loc[0, "sha256"] != "x"
@@ -382,3 +383,12 @@ def test_sweeps_and_paths_do_not_import_data():
             if isinstance(node, ast.ImportFrom) and node.level >= 1
         }
         assert "data" not in imported, module.__name__
+
+
+def test_betr_compute_multipliers():
+    table = hd.load_betr_compute_multipliers()
+    assert len(table) == 17
+    core = table.query("pool == 'Nemotron-CC' and method == 'BETR Target-Core'")
+    assert set(core["task"]) == {"Core"} | set(hd.load_betr_laws()["task"]) - {"ValLoss"}
+    assert core.set_index("task").loc["Core", "printed"] == "4.7"
+    assert (table["compute_multiplier"] > 1).all()

@@ -35,7 +35,7 @@ from ..paths import (
     SHARED_DATA_DIR,
     cache_dir,
 )
-from .betr import load_betr_laws
+from .betr import load_betr_compute_multipliers, load_betr_laws
 from .chinchilla import load_chinchilla_estimates, load_chinchilla_runs
 from .colpret import load_colpret
 from .gadre import GADRE_17_TASKS, load_gadre_downstream, load_gadre_testbed
@@ -55,6 +55,7 @@ __all__ = [
     "DataFileError",
     "cache_dir",
     "keys",
+    "load_betr_compute_multipliers",
     "load_betr_laws",
     "load_chinchilla_estimates",
     "load_chinchilla_runs",
