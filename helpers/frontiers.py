@@ -46,7 +46,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from .fitting import _positive_array, chinchilla_optimal_allocation
+from .fitting import _positive_array, chinchilla_loss, chinchilla_optimal_allocation
 
 __all__ = [
     "Frontier",
@@ -55,6 +55,7 @@ __all__ = [
     "average_compute_multiplier",
     "chinchilla_frontier",
     "compute_multiplier",
+    "compute_optimal_metrics",
     "gadre_frontier",
     "gadre_optimal_token_multiplier",
     "logistic_link",
@@ -210,6 +211,63 @@ def logistic_link(
     """
     L = _check_finite("L", L)
     return c1 / (1.0 + np.exp(-k * (L - L0))) + c2
+
+
+def _natural(law: pd.Series) -> dict[str, float]:
+    """Log-space Chinchilla parameters (``a, b, e, alpha, beta``) to natural scale."""
+    return {
+        "E": float(np.exp(law["e"])),
+        "A": float(np.exp(law["a"])),
+        "B": float(np.exp(law["b"])),
+        "alpha": float(law["alpha"]),
+        "beta": float(law["beta"]),
+    }
+
+
+def compute_optimal_metrics(
+    C: np.ndarray | float, laws: pd.DataFrame, *, allocation: str = "ValLoss"
+) -> pd.DataFrame:
+    r"""Benchmark metrics of compute-optimal models, through a chain of laws.
+
+    The two-stage pipeline of Mizrahi et al. (2025, App. C.3-C.5): the
+    ``allocation`` row's Chinchilla law (the validation loss) fixes the
+    compute-optimal :math:`N_{opt}(C), D_{opt}(C)`; every other row's
+    Chinchilla law gives that task's loss (bits per byte) at
+    :math:`(N_{opt}, D_{opt})`, and its logistic link (:func:`logistic_link`)
+    turns the loss into an accuracy.
+
+    Parameters
+    ----------
+    C : float or array_like, shape (n,)
+        Training compute budgets (FLOPs, positive).
+    laws : pandas.DataFrame
+        One recipe's laws, one row per target: ``task``, log-space ``a, b, e``
+        and ``alpha, beta`` (L = exp(e) + exp(a)/N**alpha + exp(b)/D**beta),
+        and ``c1, c2, k, L0`` for every task but ``allocation`` (the layout
+        of :func:`helpers.data.load_betr_laws`).
+    allocation : str, default "ValLoss"
+        The ``task`` whose law sets the allocation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``flops_C``: ``params_N``, ``tokens_D``, ``tokens_per_param``,
+        then one accuracy column per task (fraction) and ``Core``, their mean.
+    """
+    if "task" not in laws or allocation not in set(laws["task"]):
+        raise ValueError(f"laws needs a 'task' column with an {allocation!r} row")
+    rows = laws.set_index("task")
+    if rows.index.duplicated().any():
+        raise ValueError("laws must hold one recipe: each task once")
+    alloc = chinchilla_optimal_allocation(C, **_natural(rows.loc[allocation]))
+    N, D = alloc["params_N"].to_numpy(), alloc["tokens_D"].to_numpy()
+    out = alloc[["params_N", "tokens_D", "tokens_per_param"]].set_index(alloc["flops_C"])
+    tasks = rows.drop(index=allocation)
+    for task, law in tasks.iterrows():
+        loss = chinchilla_loss(N, D, **_natural(law))
+        out[task] = logistic_link(loss, c1=law["c1"], c2=law["c2"], k=law["k"], L0=law["L0"])
+    out["Core"] = out[list(tasks.index)].mean(axis=1)
+    return out
 
 
 @dataclass(frozen=True)

@@ -181,3 +181,33 @@ def test_average_multiplier_without_shared_values_fails_clearly():
         fr.average_compute_multiplier(a, b, n_bins=10)
     with pytest.raises(ValueError, match="high > low"):
         fr.average_compute_multiplier(a, a, compute_range=(1e22, 1e19))
+
+
+def _log_row(task, law, **link):
+    return {
+        "task": task,
+        "a": np.log(law["A"]),
+        "b": np.log(law["B"]),
+        "e": np.log(law["E"]),
+        "alpha": law["alpha"],
+        "beta": law["beta"],
+        **link,
+    }
+
+
+def test_compute_optimal_metrics_chains_allocation_loss_and_link():
+    import pandas as pd
+
+    link = {"c1": 0.6, "c2": 0.3, "k": -4.0, "L0": 2.2}
+    laws = pd.DataFrame(
+        [_log_row("ValLoss", LAW), _log_row("T1", LAW_B, **link), _log_row("T2", LAW, **link)]
+    )
+    C = 1e21
+    out = fr.compute_optimal_metrics(C, laws).iloc[0]
+    n, d, _ = _numeric_optimum(C, LAW)  # the allocation comes from ValLoss, not from T1
+    assert out["params_N"] == pytest.approx(n, rel=1e-4)
+    expected = 0.6 / (1 + np.exp(4.0 * (F.chinchilla_loss(n, d, **LAW_B) - 2.2))) + 0.3
+    assert out["T1"] == pytest.approx(expected, rel=1e-6)
+    assert out["Core"] == pytest.approx((out["T1"] + out["T2"]) / 2)
+    with pytest.raises(ValueError, match="'ValLoss' row"):
+        fr.compute_optimal_metrics(C, laws[laws["task"] != "ValLoss"])
