@@ -71,6 +71,11 @@ PROJECT_TABLES = {
         "facts from a published paper (cited); no code",
         "Mizrahi et al. 2025, arXiv:2507.12466 v1, Table 5 and Sec. 6.1",
     ),
+    "gadre_extrapolation_errors.csv": (
+        "facts from a published paper and its released notebook's output (cited); no code",
+        "Gadre et al. 2024, arXiv:2403.08540, Fig. 5 and Fig. 1; mlfoundations/scaling "
+        "scaling_explorer.ipynb cell 2 output",
+    ),
 }
 
 SHA = r"[0-9a-f]{64}"

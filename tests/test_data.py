@@ -69,6 +69,7 @@ def test_registry_integrity():
         "betr_compute_multipliers.csv",
         "betr_nemotron_cc_laws.csv",
         "chinchilla_estimates.csv",
+        "gadre_extrapolation_errors.csv",
     ]
     assert all((hd.PROJECT_DATA_DIR / k).is_file() for k in reg.loc[project, "key"])
     raw = r"https://raw\.githubusercontent\.com/[\w.-]+/[\w.-]+/[0-9a-f]{40}/\S+"
@@ -76,7 +77,7 @@ def test_registry_integrity():
     folders = reg["key"].str.split("/").str[0].value_counts()
     assert folders["scaling"] == 209 and folders["OLMo-ladder"] == 29
     assert folders["ObsScaling"] == 7 and folders["ColPret"] == 5
-    assert len(reg) == 209 + 29 + 7 + 5 + 1 + 3  # + Epoch file + 3 project tables
+    assert len(reg) == 209 + 29 + 7 + 5 + 1 + 4  # + Epoch file + 4 project tables
     assert not reg["key"].str.contains("LICENSE|PROVENANCE").any()
     reg.loc[0, "sha256"] = "x"  # registry() hands out a copy
     assert hd.registry().loc[0, "sha256"] != "x"
@@ -392,3 +393,16 @@ def test_betr_compute_multipliers():
     assert set(core["task"]) == {"Core"} | set(hd.load_betr_laws()["task"]) - {"ValLoss"}
     assert core.set_index("task").loc["Core", "printed"] == "4.7"
     assert (table["compute_multiplier"] > 1).all()
+
+
+def test_gadre_extrapolation_errors():
+    table = hd.load_gadre_extrapolation_errors()
+    assert len(table) == 8
+    assert set(table["train_set"]) == {"c4", "redpajama", "refinedweb"}
+    testbed = hd.load_gadre_testbed()
+    joined = table.merge(
+        testbed,
+        left_on=["train_set", "architecture", "token_multiplier_M"],
+        right_on=["dataset", "architecture", "token_multiplier_M"],
+    )
+    assert len(joined) == 8  # every transcribed cell is a model of the testbed

@@ -38,7 +38,12 @@ from ..paths import (
 from .betr import load_betr_compute_multipliers, load_betr_laws
 from .chinchilla import load_chinchilla_estimates, load_chinchilla_runs
 from .colpret import load_colpret
-from .gadre import GADRE_17_TASKS, load_gadre_downstream, load_gadre_testbed
+from .gadre import (
+    GADRE_17_TASKS,
+    load_gadre_downstream,
+    load_gadre_extrapolation_errors,
+    load_gadre_testbed,
+)
 from .obsscaling import load_obsscaling
 from .olmo_ladder import load_olmo_ladder_runs, load_olmo_ladder_targets
 from .resolve import DataFileError, keys, path, read_csv, read_json, registry, sha256_of
@@ -61,6 +66,7 @@ __all__ = [
     "load_chinchilla_runs",
     "load_colpret",
     "load_gadre_downstream",
+    "load_gadre_extrapolation_errors",
     "load_gadre_testbed",
     "load_obsscaling",
     "load_olmo_ladder_runs",

@@ -9,7 +9,12 @@ import pandas as pd
 
 from .resolve import keys, read_csv, read_json
 
-__all__ = ["GADRE_17_TASKS", "load_gadre_downstream", "load_gadre_testbed"]
+__all__ = [
+    "GADRE_17_TASKS",
+    "load_gadre_downstream",
+    "load_gadre_extrapolation_errors",
+    "load_gadre_testbed",
+]
 
 GADRE_MODELS = "scaling/exp_data/models/"
 GADRE_EVALS = "scaling/exp_data/evals/"
@@ -109,3 +114,25 @@ def load_gadre_downstream() -> pd.DataFrame:
     long = long.merge(meta, on="task", how="left", validate="many_to_one")
     long["in_17_task_subset"] = long["task"].isin(GADRE_17_TASKS)
     return long.sort_values(["model", "task"], ignore_index=True)
+
+
+GADRE_ERRORS_KEY = "gadre_extrapolation_errors.csv"
+
+
+def load_gadre_extrapolation_errors() -> pd.DataFrame:
+    """Load the extrapolation errors Gadre et al. (2024) print for their large targets.
+
+    Transcribed (``data/README.md``): the relative errors of the predicted C4-eval loss of
+    the 1.4B over-trained and 6.9B (M = 20) models (Fig. 5, one decimal), and of the
+    predicted 17-task top-1 error of the RedPajama targets (the released notebook's
+    printed output). Every row says what it was checked against.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``train_set`` (``c4``, ``redpajama``, ``refinedweb``), ``architecture`` (joins
+        :func:`load_gadre_testbed`), ``params_N_label``, ``token_multiplier_M``,
+        ``metric`` (``c4_eval_loss`` or ``top1_error_17_tasks``),
+        ``relative_error_pct`` (percent, as printed), ``location``, ``checked_against``.
+    """
+    return read_csv(GADRE_ERRORS_KEY)
