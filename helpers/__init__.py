@@ -3,8 +3,9 @@
 The package is grouped by idea, never by chapter:
 
 ``helpers.fitting``
-    Power laws, saturating power laws and Chinchilla-form laws fitted robustly
-    (Huber on log residuals), with bootstrap confidence intervals.
+    One fitting engine for every law in the book (a registry of ``Law`` forms:
+    power laws, Chinchilla, Gadre's L(C, M), exponential error, sigmoid links, or
+    your own), robust Huber fits from a grid of starts, and a batched bootstrap.
 ``helpers.frontiers``
     Compute-optimal frontiers L*(C) and their inverse, compute multipliers
     between two recipes (at a target value, or averaged over a stated range).
