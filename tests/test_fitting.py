@@ -7,6 +7,7 @@ any fitted parameter fails), and noisy data within 4 standard errors computed fr
 law's own Jacobian at the truth (each chosen so that 4 SE is well under 1%).
 """
 
+import os
 import warnings
 
 import numpy as np
@@ -17,7 +18,7 @@ import helpers as hp
 from helpers import fitting as F
 
 SHARED = pytest.mark.skipif(
-    not (hp.paths.SHARED_DATA_DIR.is_dir() or hp.paths.os.environ.get(hp.paths.DATA_ENV_VAR)),
+    not (hp.paths.SHARED_DATA_DIR.is_dir() or os.environ.get(hp.paths.DATA_ENV_VAR)),
     reason="needs ../shared/data (or SCALING_BOOK_DATA) for Epoch's Chinchilla runs",
 )
 
