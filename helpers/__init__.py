@@ -16,6 +16,9 @@ The package is grouped by idea, never by chapter:
     Paper value vs reproduced value, tolerance and status, rendered as a table.
 ``helpers.plotting``
     One seaborn theme and the standard log-log figure shapes.
+``helpers.pruning``
+    Data pruning in the teacher-student perceptron: replica theory (vectorised
+    saddle-point solver) and the Monte-Carlo experiment with an exact max-margin solver.
 ``helpers.prose``
     Computed numbers formatted for sentences (``{eval}`` in the prose).
 ``helpers.scores``
@@ -49,6 +52,7 @@ from . import (
     pca,
     plotting,
     prose,
+    pruning,
     scorecard,
     scores,
     sweeps,
@@ -70,6 +74,7 @@ __all__ = [
     "pca",
     "plotting",
     "prose",
+    "pruning",
     "scorecard",
     "scores",
     "sweeps",
