@@ -67,13 +67,18 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import nnls, root
+import pandas as pd
+from scipy.optimize import brentq, minimize_scalar, nnls, root
 from scipy.special import ndtr, ndtri
 
 __all__ = [
     "KEEP_RULES",
     "PruningSolution",
+    "best_fraction",
+    "compare_with_theory",
+    "crossover_alpha_tot",
     "max_margin",
+    "pareto_frontier",
     "simulate_pruning",
     "solve_theory",
     "theory_error",
@@ -745,3 +750,137 @@ def simulate_pruning(
     w = max_margin(X, y)
     R = float(w[0] / np.linalg.norm(w))
     return {"eps": float(np.arccos(np.clip(R, -1.0, 1.0)) / np.pi), "R": R, "P": P, "P_tot": P_tot}
+
+
+# ----------------------------------------------------------------------------- analyses
+
+
+def pareto_frontier(
+    alpha_prune: np.ndarray,
+    f_grid: np.ndarray,
+    *,
+    theta: float = 0.0,
+    keep: str = "hard",
+) -> pd.DataFrame:
+    """The lowest theory error over kept fractions ``f_grid``, at each ``alpha_prune``.
+
+    The Pareto frontier of Sorscher et al. (2022, Fig. 1): for a budget of
+    :math:`P = \\alpha_{\\rm prune} N` kept examples, the best achievable error when the
+    pool :math:`\\alpha_{\\rm tot} = \\alpha_{\\rm prune}/f` can be chosen, with ``f``
+    restricted to ``f_grid`` (its smallest value bounds how large the pool may be).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``alpha_prune``, ``eps_opt``, ``f_opt``, ``eps_f1`` (no pruning).
+    """
+    a = np.asarray(alpha_prune, dtype=float).ravel()
+    fg = np.asarray(f_grid, dtype=float).ravel()
+    if fg.size == 0:
+        raise ValueError("f_grid is empty")
+    eps = theory_error(a[:, None], fg[None, :], theta=theta, keep=keep)
+    best = np.nanargmin(eps, axis=1)
+    return pd.DataFrame(
+        {
+            "alpha_prune": a,
+            "eps_opt": eps[np.arange(a.size), best],
+            "f_opt": fg[best],
+            "eps_f1": theory_error(a, 1.0),
+        }
+    )
+
+
+def crossover_alpha_tot(f: float, *, bracket: tuple[float, float] = (1.5, 40.0)) -> float:
+    """Pool size :math:`\\alpha_{\\rm tot}` where keep-hard and keep-easy tie (theta = 0).
+
+    Below it keeping the easy examples gives the lower error, above it keeping the hard
+    ones does (Sorscher et al. 2022, Sec. 2). Solved with :func:`scipy.optimize.brentq`.
+
+    Raises
+    ------
+    ValueError
+        If ``f`` is not in (0, 1) or the difference does not change sign in ``bracket``.
+    """
+    if not 0.0 < f < 1.0:
+        raise ValueError(f"f must lie in (0, 1) (at f = 1 both rules keep everything), got {f}")
+
+    def gap(alpha_tot: float) -> float:
+        a = alpha_tot * f
+        return float(theory_error(a, f, keep="hard") - theory_error(a, f, keep="easy"))
+
+    lo, hi = bracket
+    if not gap(lo) > 0 > gap(hi):
+        raise ValueError(
+            f"keep-hard and keep-easy do not cross in alpha_tot in {bracket} at f = {f}"
+        )
+    return float(brentq(gap, lo, hi, xtol=1e-6))
+
+
+def best_fraction(
+    alpha_prune: float, *, theta: float, f_min: float = 1e-2, keep: str = "hard"
+) -> tuple[float, float]:
+    """Kept fraction in [f_min, 1] with the lowest theory error at fixed ``alpha_prune``.
+
+    Minimised over log f with :func:`scipy.optimize.minimize_scalar` (bounded). With an
+    imperfect probe (theta > 0) the optimum is interior: pruning harder than it sends the
+    error back up (Sorscher et al. 2022, Sec. 2, "imperfect pruning metrics").
+
+    Returns
+    -------
+    (f_opt, eps_opt) : tuple of float
+    """
+    if not 0.0 < f_min < 1.0:
+        raise ValueError(f"f_min must lie in (0, 1), got {f_min}")
+    res = minimize_scalar(
+        lambda lf: float(theory_error(alpha_prune, np.exp(lf), theta=theta, keep=keep)),
+        bounds=(np.log(f_min), 0.0),
+        method="bounded",
+        options={"xatol": 1e-4},
+    )
+    return float(np.exp(res.x)), float(res.fun)
+
+
+def compare_with_theory(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean, standard error and theory for Monte-Carlo runs, one row per grid point.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Output of :func:`helpers.sweeps.sweep` over :func:`simulate_pruning`: columns
+        ``n_dim, alpha_prune, f, theta, keep, seed, eps`` (``theta``/``keep`` optional).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``alpha_prune, f, theta, keep, alpha_tot, n_seeds, eps_mc, sem, eps_theory, diff, z``
+        with ``z = |diff| / sem``.
+    """
+    need = {"alpha_prune", "f", "eps"}
+    if not need <= set(runs.columns):
+        raise ValueError(f"runs needs columns {sorted(need)}, got {list(runs.columns)}")
+    runs = runs.assign(
+        theta=runs["theta"] if "theta" in runs else 0.0,
+        keep=runs["keep"] if "keep" in runs else "hard",
+    )
+    keys = ["alpha_prune", "f", "theta", "keep"]
+    out = (
+        runs.groupby(keys, sort=False)["eps"]
+        .agg(n_seeds="count", eps_mc="mean", sd="std")
+        .reset_index()
+    )
+    out["sem"] = out.pop("sd") / np.sqrt(out["n_seeds"])
+    out.insert(4, "alpha_tot", out["alpha_prune"] / out["f"])
+    theory = np.empty(len(out))
+    for keep in KEEP_RULES:
+        m = (out["keep"] == keep).to_numpy()
+        if m.any():
+            theory[m] = theory_error(
+                out.loc[m, "alpha_prune"].to_numpy(),
+                out.loc[m, "f"].to_numpy(),
+                theta=out.loc[m, "theta"].to_numpy(),
+                keep=keep,
+            )
+    out["eps_theory"] = theory
+    out["diff"] = out["eps_mc"] - out["eps_theory"]
+    out["z"] = out["diff"].abs() / out["sem"]
+    return out
