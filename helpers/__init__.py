@@ -19,6 +19,9 @@ The package is grouped by idea, never by chapter:
 ``helpers.pruning``
     Data pruning in the teacher-student perceptron: replica theory (vectorised
     saddle-point solver) and the Monte-Carlo experiment with an exact max-margin solver.
+``helpers.curation``
+    Data curation on real data: difficulty scores (EL2N, self-supervised
+    prototypes), pruned subsets of image pools, and the data-filtering law.
 ``helpers.prose``
     Computed numbers formatted for sentences (``{eval}`` in the prose).
 ``helpers.scores``

@@ -1,0 +1,118 @@
+"""Tests of helpers.curation: difficulty scores, pruned subsets, the data-filtering law."""
+
+import numpy as np
+import pytest
+
+from helpers import curation as cu
+
+# ----------------------------------------------------------------------------- filtering law
+
+
+def test_single_pass_is_the_power_law():
+    n = np.array([1e6, 5e6, 1.2e7])
+    err = cu.filtering_error(n, b=[-0.2], tau=[3.0], a=0.03, d=0.1, bucket_size=1.28e7)
+    np.testing.assert_allclose(err, (0.03 * n / 1e5) ** -0.2 + 0.1, rtol=1e-12)
+
+
+def test_repetition_without_decay_is_harmless():
+    # tau -> infinity: repeating the pool is as good as fresh data (with d = 0)
+    n = np.geomspace(1e6, 5e8, 9)
+    err = cu.filtering_error(n, b=[-0.15, -0.1], tau=[1e12, 1e12], a=0.02, d=0.0, bucket_size=1e7)
+    np.testing.assert_allclose(err, (0.02 * n / 1e5) ** -0.125, rtol=1e-9)
+
+
+def test_repetition_with_decay_hurts():
+    n = np.array([5e7, 2e8])
+    kw = {"b": [-0.15], "a": 0.02, "d": 0.0, "bucket_size": 1e7}
+    fresh = cu.filtering_error(n, tau=[1e12], **kw)
+    stale = cu.filtering_error(n, tau=[2.0], **kw)
+    assert (stale > fresh * 1.05).all()
+    # one decayed pass by hand: epochs 0 and 1 of a pool of 1e7, n = 2e7
+    one = cu.filtering_error(2e7, tau=[2.0], **kw)
+    expected = (0.02 * 1e7 / 1e5) ** -0.15 * 2.0 ** (-0.15 * 0.5**0.5)
+    assert float(one) == pytest.approx(expected, rel=1e-12)
+
+
+def test_released_fits_prefer_a_larger_pool_at_large_compute():
+    g = cu.GOYAL2024_TMARS
+    fr = cu.filtering_frontier(
+        [2e7, 2e9], g["buckets"], a=g["a"], d=g["d"], bucket_size=g["bucket_size"]
+    )
+    assert fr["best_pool"].iloc[0] == 1 and fr["best_pool"].iloc[1] > 1
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"b": [0.1], "tau": [1.0]},
+        {"b": [-0.1], "tau": [0.0]},
+        {"b": [-0.1, -0.2], "tau": [1.0]},
+        {"b": [], "tau": []},
+    ],
+)
+def test_filtering_law_rejects_bad_parameters(kw):
+    with pytest.raises(ValueError):
+        cu.filtering_error(1e7, a=0.02, d=0.1, bucket_size=1e7, **kw)
+
+
+# ----------------------------------------------------------------------------- subsets and scores
+
+
+def test_select_subset_rules():
+    scores = np.arange(10.0)
+    assert list(cu.select_subset(scores, 0.3, "hard")) == [7, 8, 9]
+    assert list(cu.select_subset(scores, 0.3, "easy")) == [0, 1, 2]
+    r1 = cu.select_subset(scores, 0.5, "random", rng=4)
+    assert len(r1) == 5 and list(r1) == list(cu.select_subset(scores, 0.5, "random", rng=4))
+
+
+def test_select_subset_class_balanced():
+    scores = np.array([9, 8, 7, 6, 5, 4, 3, 2, 1, 0], dtype=float)
+    labels = np.array([0] * 5 + [1] * 5)
+    kept = cu.select_subset(scores, 0.4, "hard", labels=labels)
+    assert list(kept) == [0, 1, 5, 6]
+    assert list(cu.select_subset(scores, 0.4, "hard")) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(("f", "keep"), [(0.0, "hard"), (1.5, "easy"), (0.5, "medium")])
+def test_select_subset_rejects_bad_input(f, keep):
+    with pytest.raises(ValueError):
+        cu.select_subset(np.arange(4.0), f, keep)
+
+
+def test_prototype_scores_zero_at_the_prototypes():
+    rng = np.random.default_rng(0)
+    centres = np.eye(3) * 5
+    emb = np.vstack([c + 0.01 * rng.standard_normal((20, 3)) for c in centres])
+    emb = np.vstack([emb, [[5.0, 5.0, 0.0]]])  # between two clusters: hard
+    s = cu.prototype_scores(emb, n_clusters=3, seed=0)
+    assert np.median(s[:-1]) < 1e-3 and s[-1] > 0.2  # cos 45 deg = 0.71 to both centres
+    with pytest.raises(ValueError):
+        cu.prototype_scores(emb[:2], n_clusters=3)
+
+
+def test_el2n_flags_a_mislabelled_example():
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(-2, 0.5, (40, 2)), rng.normal(2, 0.5, (40, 2))])
+    y = np.array([0] * 40 + [1] * 40)
+    y[0] = 1  # deep inside class 0, labelled 1
+    s = cu.el2n_scores(X, y, n_models=2, epochs=5, seed=0)
+    assert s.argmax() == 0 and np.median(s) < 0.3
+    with pytest.raises(ValueError):
+        cu.el2n_scores(X, y[:-1])
+
+
+def test_images_load_offline_and_reject_unknown_names():
+    X, y = cu.load_images("digits")
+    assert X.shape == (1797, 64) and X.max() <= 1.0 and set(np.unique(y)) == set(range(10))
+    with pytest.raises(ValueError, match="mnist5k"):
+        cu.load_images("cifar10")
+
+
+def test_image_pruning_run_is_deterministic():
+    kw = {"dataset": "digits", "pool": 300, "f": 0.5, "score": "el2n", "n_test": 300, "seed": 2}
+    a = cu.image_pruning_run(keep="hard", **kw)
+    assert a == cu.image_pruning_run(keep="hard", **kw)
+    assert 0.0 <= a["test_error"] < 0.5 and a["n_kept"] == 150
+    with pytest.raises(ValueError, match="score"):
+        cu.image_pruning_run(keep="hard", **{**kw, "score": "forgetting"})
