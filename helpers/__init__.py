@@ -46,6 +46,7 @@ Chapters import it as ``import helpers as hp``.
 from importlib.metadata import PackageNotFoundError, version
 
 from . import (
+    curation,
     data,
     evalsim,
     fitting,
@@ -68,6 +69,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 __all__ = [
     "__version__",
+    "curation",
     "data",
     "evalsim",
     "fitting",
