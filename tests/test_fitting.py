@@ -422,3 +422,79 @@ def test_clear_errors_on_bad_input():
         F.bootstrap(lambda i: {"m": 0.0}, 5, n_boot=1, rng=0)
     # a linear-residual law accepts negative inputs and outputs
     F.fit_law(np.linspace(-2, 2, 20), np.linspace(-1, 1, 20) ** 3, law="sigmoid")
+
+
+# ----------------------------------------------------------------------------
+# The pieces on their own (also what mutation testing exercises)
+# ----------------------------------------------------------------------------
+
+
+def test_natural_scale_functions_match_the_formulas():
+    rng = np.random.default_rng(20)
+    x = 10 ** rng.uniform(0, 9, (50, 2))
+    s = rng.uniform(-3, 3, (50, 1))
+    cases = [
+        (F.power_law(x[:, 0], 5.0, 0.5), FORMULAS["power_law"](x, 5.0, 0.5)),
+        (
+            F.saturating_power_law(x[:, 0], 2.0, 300.0, 0.3),
+            FORMULAS["saturating_power_law"](x, 2.0, 300.0, 0.3),
+        ),
+        (
+            F.chinchilla_loss(x[:, 0], x[:, 1], **TRUE_CHINCHILLA),
+            FORMULAS["chinchilla"](x, **TRUE_CHINCHILLA),
+        ),
+        (
+            F.gadre_loss(x[:, 0], x[:, 1], 1.9, 60.0, 400.0, 0.12),
+            FORMULAS["gadre_loss"](x, 1.9, 60.0, 400.0, 0.12),
+        ),
+        (
+            F.exponential_error(s[:, 0] + 4, 0.85, 7.0, 0.9),
+            FORMULAS["exponential_error"](s + 4, 0.85, 7.0, 0.9),
+        ),
+        (F.sigmoid(s[:, 0], 0.25, 0.6, -1.7, 0.4), FORMULAS["sigmoid"](s, 0.25, 0.6, -1.7, 0.4)),
+    ]
+    for got, want in cases:
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["chinchilla", "gadre_loss"])
+def test_power_law_sum_factory_at_call_time(name):
+    """The family builds the built-in forms (built again here, not at import)."""
+    specs = {
+        "chinchilla": dict(
+            inputs=("N", "D"), terms=[("A", "alpha", (1, 0)), ("B", "beta", (0, 1))]
+        ),
+        "gadre_loss": dict(inputs=("C", "M"), terms=[("a", "eta", (1, -1)), ("b", "eta", (1, 1))]),
+    }
+    law = F.power_law_sum(f"rebuilt_{name}", **specs[name])
+    assert law.params == F.get_law(name).params
+    assert set(law.positive) == set(law.params) - {"alpha", "beta", "eta"}
+    rng = np.random.default_rng(21)
+    X, _, true, y = _truth(name, rng)
+    np.testing.assert_allclose(law(*X.T, **true), y, rtol=1e-12)
+    u = law.to_u(np.array([[true[p] for p in law.params]]))
+    _, J = law.residuals_and_jacobian(u, X, np.log(y))
+    for j in range(u.shape[1]):
+        up, down = u.copy(), u.copy()
+        up[0, j] += 1e-6
+        down[0, j] -= 1e-6
+        numeric = (
+            law.residual_values(up, X, np.log(y)) - law.residual_values(down, X, np.log(y))
+        ) / 2e-6
+        np.testing.assert_allclose(J[0, :, j], numeric[0], rtol=1e-5, atol=1e-9)
+    fit = F.fit_law(X, y, law=law, n_refine=4)
+    for p, v in true.items():
+        assert fit[p] == pytest.approx(v, rel=1e-6), p
+    with pytest.raises(ValueError, match="signs"):
+        F.power_law_sum("bad", inputs=("N", "D"), terms=[("A", "alpha", (1,))])
+
+
+def test_huber_is_the_piecewise_formula():
+    r = np.array([-3e-3, -1e-3, -2e-4, 0.0, 5e-4, 1e-3, 2e-2])
+    d = 1e-3
+    want = np.where(np.abs(r) <= d, r**2 / 2, d * (np.abs(r) - d / 2))
+    np.testing.assert_allclose(F.huber(r, d), want, rtol=1e-14)
+    np.testing.assert_allclose(F.huber(r, np.inf), r**2 / 2, rtol=1e-14)
+    for bad in (0.0, -1.0):
+        with pytest.raises(ValueError, match="delta must be positive"):
+            F.huber(r, bad)
