@@ -34,6 +34,8 @@ The package is grouped by idea, never by chapter:
     PCA by SVD and iterative low-rank imputation of score tables.
 ``helpers.ladder``
     Per-task metrics of model-ladder runs (OLMo ladder), prepared for prediction.
+``helpers.links``
+    Sigmoid links from a loss or capabilities to a task score, as fitting laws.
 ``helpers.overtraining``
     The over-training testbed (Gadre et al. 2024): error averages, fitting sets, targets.
 ``helpers.sweeps``
@@ -52,6 +54,7 @@ from . import (
     fitting,
     frontiers,
     ladder,
+    links,
     overtraining,
     pca,
     plotting,
@@ -75,6 +78,7 @@ __all__ = [
     "fitting",
     "frontiers",
     "ladder",
+    "links",
     "overtraining",
     "pca",
     "plotting",

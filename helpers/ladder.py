@@ -26,10 +26,12 @@ from numpy.typing import ArrayLike
 __all__ = [
     "LADDER_TASKS",
     "METRICS",
+    "STEP1_START",
     "final_values",
     "moving_average",
     "step2_points",
     "task_metric",
+    "two_step_prediction",
 ]
 
 _MMLU = ["mmlu_stem_test", "mmlu_humanities_test", "mmlu_social_sciences_test", "mmlu_other_test"]
@@ -54,6 +56,18 @@ LADDER_TASKS: dict[str, tuple[list[str], list[float], float]] = {
 METRICS = ("bpb", "accuracy", "p_choices")
 
 Metric = Literal["bpb", "accuracy", "p_choices"]
+
+
+#: Upstream's start for step 1 (``src/scripts/step1.py``: ``p0 = [3.0, 6.0, 0.1, 0.2, 1.0]``
+#: for ``ln A, ln B, alpha, beta, E``). The 16 task-loss points leave the law with several
+#: local optima; from Hoffmann et al.'s grid, 16 refinements end elsewhere for CSQA.
+STEP1_START = {
+    "A": float(np.exp(3.0)),
+    "B": float(np.exp(6.0)),
+    "alpha": 0.1,
+    "beta": 0.2,
+    "E": 1.0,
+}
 
 
 def _columns(task: str, metric: str) -> tuple[list[str], list[float]]:
@@ -195,3 +209,71 @@ def step2_points(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def two_step_prediction(
+    runs: pd.DataFrame,
+    target: pd.DataFrame,
+    task: str,
+    *,
+    moving_avg: int = 5,
+    skip_perc: float = 0.1,
+) -> dict[str, float]:
+    r"""The ladder's two-step prediction of one task for one target model.
+
+    Step 1 fits :math:`L(N, D) = E + A N^{-\alpha} + B D^{-\beta}` to each ladder run's
+    final task loss (mean of its last ``moving_avg`` checkpoints) with the engine's
+    Chinchilla law (Huber, :math:`\delta = 10^{-3}`, log residuals: upstream's
+    ``get_coefficients_huber``), from upstream's single start :data:`STEP1_START`. Step 2
+    fits :data:`helpers.links.LADDER_SIGMOID` by least
+    squares to the smoothed (task loss, accuracy) points of every run
+    (:func:`step2_points`) plus upstream's "ideal" point (loss 0, accuracy 1). The
+    prediction chains them at the target's (N, D).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Ladder runs (:func:`helpers.data.load_olmo_ladder_runs`).
+    target : pandas.DataFrame
+        The target model's checkpoints (one ``size`` of
+        :func:`helpers.data.load_olmo_ladder_targets`); its "actual" values are the
+        means of its last ``moving_avg`` checkpoints, as upstream reports them.
+    task : str
+        A key of :data:`LADDER_TASKS`.
+    moving_avg : int, default 5
+        Checkpoints averaged (step 1, target) and smoothing window (step 2).
+    skip_perc : float, default 0.1
+        Share of each run's early checkpoints left out of step 2.
+
+    Returns
+    -------
+    dict of str to float
+        ``bpb`` and ``accuracy`` of the target; ``bpb_pred`` (step 1), ``step2_pred``
+        (step 2 at the true task loss), ``chained_pred`` (step 2 at the predicted loss).
+    """
+    from . import fitting
+    from .links import LADDER_SIGMOID
+
+    if target["size"].nunique() != 1:
+        raise ValueError(f"target must hold one model, got sizes {sorted(target['size'].unique())}")
+    final = final_values(runs, task, ("bpb",), moving_avg=moving_avg)
+    step1 = fitting.fit_chinchilla(
+        final["params_N"].to_numpy(),
+        final["tokens_D"].to_numpy(),
+        final["bpb"].to_numpy(),
+        init=STEP1_START,
+        max_nfev=2000,
+    )
+    pts = step2_points(runs, task, skip_perc=skip_perc, moving_avg=moving_avg)
+    x2 = np.append(pts["bpb"].to_numpy(), 0.0)
+    y2 = np.append(pts["accuracy"].to_numpy(), 1.0)  # upstream's "ideal" point
+    step2 = fitting.fit_law(x2, y2, law=LADDER_SIGMOID, delta=np.inf)
+    actual = final_values(target, task, ("bpb", "accuracy"), moving_avg=moving_avg).iloc[0]
+    bpb_pred = float(step1.predict(actual["params_N"], actual["tokens_D"]))
+    return {
+        "bpb": float(actual["bpb"]),
+        "bpb_pred": bpb_pred,
+        "accuracy": float(actual["accuracy"]),
+        "step2_pred": float(step2.predict(actual["bpb"])),
+        "chained_pred": float(step2.predict(bpb_pred)),
+    }

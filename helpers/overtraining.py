@@ -18,11 +18,17 @@ code does (``scaling/shared.py``, ``fit_ds``, commit a003c49):
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
+from . import fitting
+
 __all__ = [
     "DATASETS",
+    "EXPONENTIAL_ERROR_SIGNED",
+    "GADRE_LOSS_LINEAR",
     "LOSS_FIT_ARCHITECTURES",
     "TARGETS",
     "fit_sets",
@@ -40,6 +46,29 @@ TARGETS = {
     "redpajama": (("open_lm_1b", 640.0), ("open_lm_7b", 20.0)),
     "refinedweb": (("open_lm_1b", 320.0), ("open_lm_7b", 20.0)),
 }
+
+
+#: The engine's ``"gadre_loss"`` law fitted on *linear* residuals, as the released code fits
+#: it (``scaling/laws.py``, ``curve_fit_powlaw_ours``: ``scipy.optimize.curve_fit``, least
+#: squares on the loss itself, best of a small grid of starts). Registered as
+#: ``"gadre_loss_linear"``; use it with ``delta=np.inf``.
+GADRE_LOSS_LINEAR = fitting.register_law(
+    dataclasses.replace(
+        fitting.get_law("gadre_loss"), name="gadre_loss_linear", residuals="linear"
+    ),
+    replace=True,
+)
+
+#: The engine's ``"exponential_error"`` law with ``k`` and ``gamma`` free in sign, as the
+#: released code fits it (``scaling/shared.py``, ``fit_ds``: unconstrained ``curve_fit``
+#: from the default start). A task whose error *rises* as loss falls then gets a fitted
+#: curve instead of a flat line. Registered as ``"exponential_error_signed"``.
+EXPONENTIAL_ERROR_SIGNED = fitting.register_law(
+    dataclasses.replace(
+        fitting.get_law("exponential_error"), name="exponential_error_signed", positive=("eps",)
+    ),
+    replace=True,
+)
 
 
 def with_errors(testbed: pd.DataFrame, downstream: pd.DataFrame) -> pd.DataFrame:

@@ -67,3 +67,29 @@ def test_unknown_task_or_metric_lists_the_known_ones(runs):
         L.task_metric(runs, "mmlu", "brier")
     with pytest.raises(ValueError, match="no column"):
         L.task_metric(pd.DataFrame({"x": [1]}), "mmlu")
+
+
+def test_two_step_prediction_recomputes_the_stored_tables(runs):
+    """figures/step2_main.csv and chained_main.csv (13B-5T), to 4 significant digits."""
+    big = hp.data.load_olmo_ladder_targets().query("size == '13B-5T'")
+    stored = {
+        k: hp.data.read_csv(f"OLMo-ladder/src/scripts/paper/figures/{k}_main.csv").set_index("Task")
+        for k in ("step1", "step2", "chained")
+    }
+    for task, upstream in [
+        ("mmlu", "mmlu_avg_test_5shot"),
+        ("arc_challenge", "arc_challenge_test_5shot"),
+    ]:
+        r = L.two_step_prediction(runs, big, task)
+        acc = r["accuracy"]
+        assert (r["bpb_pred"] - r["bpb"]) / r["bpb"] == pytest.approx(
+            stored["step1"].loc[upstream, "Rel Error"], rel=1e-3
+        )
+        assert (r["step2_pred"] - acc) / acc == pytest.approx(
+            stored["step2"].loc[upstream, "Rel Error"], rel=1e-3
+        )
+        assert abs(r["chained_pred"] - acc) / acc == pytest.approx(
+            stored["chained"].loc[upstream, "Rel Error"], rel=1e-3
+        )
+    with pytest.raises(ValueError, match="one model"):
+        L.two_step_prediction(runs, hp.data.load_olmo_ladder_targets(), "mmlu")
