@@ -550,13 +550,7 @@ class Law:
             raise TypeError(
                 f"law {self.name!r} takes {self.n_inputs} input(s) {self.inputs}, got {len(x)}"
             )
-        missing = set(self.params) - set(params)
-        extra = set(params) - set(self.params)
-        if missing or extra:
-            raise TypeError(
-                f"law {self.name!r} takes parameters {list(self.params)}; "
-                f"missing {sorted(missing)}, unexpected {sorted(extra)}"
-            )
+        self._check_names(params, "takes parameters", TypeError)
         arrays = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in x))
         shape = arrays[0].shape
         X = np.column_stack([a.ravel() for a in arrays])
@@ -571,6 +565,16 @@ class Law:
         else:
             r = np.where(np.isfinite(pred), pred, _BAD) - target
         return np.clip(r, -_HUGE, _HUGE)  # squares stay finite for any optimiser
+
+    def _check_names(self, given: Mapping[str, Any], what: str, error: type[Exception]) -> None:
+        """Raise ``error`` unless ``given`` has exactly this law's parameter names."""
+        missing = set(self.params) - set(given)
+        extra = set(given) - set(self.params)
+        if missing or extra:
+            raise error(
+                f"law {self.name!r} {what} {list(self.params)}; "
+                f"missing {sorted(missing)}, unexpected {sorted(extra)}"
+            )
 
     def residual_values(self, u: np.ndarray, x: np.ndarray, target: np.ndarray) -> np.ndarray:
         """Residuals (B, n) at optimisation coordinates ``u`` (B, p).
@@ -640,13 +644,7 @@ class Law:
     def starts_from(self, grid: Mapping[str, Sequence[float]] | np.ndarray) -> np.ndarray:
         """Turn a grid (mapping of values per parameter, or an (S, p) array) into starts."""
         if isinstance(grid, Mapping):
-            missing = set(self.params) - set(grid)
-            extra = set(grid) - set(self.params)
-            if missing or extra:
-                raise ValueError(
-                    f"grid for law {self.name!r} needs exactly {list(self.params)}; "
-                    f"missing {sorted(missing)}, unexpected {sorted(extra)}"
-                )
+            self._check_names(grid, "needs a grid of exactly", ValueError)
             axes = [np.asarray(grid[name], dtype=float).ravel() for name in self.params]
             if any(a.size == 0 for a in axes):
                 raise ValueError("every grid axis needs at least one value")

@@ -410,7 +410,7 @@ def test_clear_errors_on_bad_input():
         F.fit_law(x, y, law="chinchilla")
     with pytest.raises(ValueError, match="10 rows but y has 9"):
         F.fit_law(x, y[:-1], law="saturating_power_law")
-    with pytest.raises(ValueError, match="needs exactly"):
+    with pytest.raises(ValueError, match="needs a grid of exactly"):
         F.fit_law(x, y, law="saturating_power_law", grid={"E": [1], "A": [1]})
     with pytest.raises(ValueError, match="at least 3 observations"):
         F.fit_law(x[:2], y[:2], law="saturating_power_law")

@@ -1,23 +1,16 @@
 """The data registry: find a released data file, verify its sha256, load it as a tidy table.
 
-Every external file the book reads is a row of ``data/registry.csv`` (key, sha256, bytes,
-source URL at a pinned commit, licence, citation). :func:`path` turns a key into a verified
-local file, looking in this order:
-
-1. the directory named by the environment variable ``SCALING_BOOK_DATA`` (same layout as
-   ``shared/data``: ``$SCALING_BOOK_DATA/<key>``);
-2. ``../shared/data`` beside the project root;
-3. a download cache (``pooch.os_cache("scaling-laws-reproduced")``, or the directory in
-   ``SCALING_BOOK_CACHE``), downloading from the registry URL unless
-   ``SCALING_BOOK_OFFLINE=1``.
+:mod:`helpers.data.resolve` turns a registry key (a row of ``data/registry.csv``: sha256,
+source URL at a pinned commit, licence, citation) into a verified local file, looking in
+``$SCALING_BOOK_DATA``, then ``../shared/data``, then the download cache; a missing or
+corrupted file raises :class:`DataFileError`, which names the key, the expected (and
+actual) sha256, every place looked and how to fix it.
 
 Files that ship with the project (an empty ``url`` in the registry, e.g. the BETR table
 transcribed from a paper) are found in the project's ``data/`` folder only.
 
-Every file found is checked against its sha256. A missing or corrupted file raises
-:class:`DataFileError`, whose message names the key, the expected (and actual) sha256,
-every place looked and how to fix it. A corrupted file is an error wherever it is found:
-it is never skipped in favour of a lower-priority location.
+A corrupted file is an error wherever it is found: it is never skipped in favour of a
+lower-priority location.
 
 The ``load_*`` functions return tidy :class:`pandas.DataFrame` objects with units in the
 column names (``params_N`` in parameters, ``tokens_D`` in tokens, ``flops_C`` in FLOPs,
