@@ -57,8 +57,9 @@ class ProseNumber(float):
 
     __str__ = __repr__
 
-    def _repr_markdown_(self) -> str:  # rich front-ends pick the same text
-        return self.text
+    # No _repr_markdown_ (nor any other rich repr), on purpose: with text/plain only,
+    # jupyterlab-myst renders the value inline as a plain <span>; a text/markdown result
+    # is rendered as its own paragraph, which breaks the sentence.
 
     def __reduce__(self) -> tuple[type[ProseNumber], tuple[float, str]]:
         return (ProseNumber, (float(self), self.text))

@@ -55,3 +55,11 @@ def test_num_rejects_non_numbers(bad):
 def test_num_rejects_bad_spec():
     with pytest.raises(ValueError, match="format spec"):
         prose.num(2.5, "d")
+
+
+def test_prose_numbers_have_only_a_plain_text_repr():
+    """jupyterlab-myst renders a text/plain result inline, but a rich one as a block."""
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(prose.num(0.34231, ".3f"))
+    assert data == {"text/plain": "0.342"}
