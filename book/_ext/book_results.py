@@ -16,7 +16,8 @@ build (the Execution status page).
 
 Downloads: the page's ".ipynb" download serves ``_sources/<page>.ipynb``; at the end of
 the build it is replaced by the *executed* notebook (from ``jupyter_execute/``), so a
-reader gets the outputs of this build as well as the code.
+reader gets the outputs of this build as well as the code, with the markdown cells as
+written in the source (which JupyterLab renders with jupyterlab-myst).
 
 Student edition: with ``SCALING_BOOK_EDITION=student`` in the environment, solutions
 are hidden (sphinx-exercise's ``hide_solutions``), and the downloadable notebooks in
@@ -200,10 +201,27 @@ def finish_downloads(app: Sphinx, exception: Exception | None) -> None:
     executed = Path(app.outdir).parent / "jupyter_execute"
     for nb in executed.rglob("*.ipynb"):
         target = sources / nb.relative_to(executed)
-        if target.is_file():
-            target.write_bytes(nb.read_bytes())
+        original = Path(app.srcdir) / nb.relative_to(executed)
+        if target.is_file() and original.is_file():
+            target.write_text(executed_with_sources(nb, original), encoding="utf-8")
     if student_edition():
         strip_solutions(sources)
+
+
+def executed_with_sources(executed: Path, original: Path) -> str:
+    """The executed notebook with the markdown of the original, as its author wrote it.
+
+    The build rewrites citations and figure references for Sphinx before executing
+    (``portable_myst``); a reader who opens the download in JupyterLab gets the portable
+    form back, which jupyterlab-myst renders.
+    """
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    src = json.loads(original.read_text(encoding="utf-8"))
+    if len(nb["cells"]) == len(src["cells"]):
+        for cell, orig in zip(nb["cells"], src["cells"], strict=True):
+            if cell["cell_type"] == "markdown" == orig["cell_type"]:
+                cell["source"] = orig["source"]
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
 def strip_solutions(sources: Path) -> None:
