@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import shutil
+import tempfile
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +18,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not fetch drivers
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -26,6 +34,8 @@ def _site(env: str, default: Path) -> Path:
 
 SITE = _site("SCALING_BOOK_SITE", BOOK / "_build" / "html")
 STUDENT_SITE = _site("SCALING_BOOK_STUDENT_SITE", BOOK / "_student" / "_build" / "html")
+SHOTS = SITE.parent / "screenshots"
+WAIT = 30
 
 
 def toc_pages() -> list[str]:
@@ -79,3 +89,64 @@ def server(site: Path):
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
     httpd.server_close()
+
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get(
+    "CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver"
+)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium that reaches 127.0.0.1 only (every other host: not found)."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).is_file()]
+    if missing:
+        pytest.fail(
+            f"no browser: {missing} not found. Install Debian's chromium and chromium-driver "
+            "(apt-get install chromium chromium-driver) or set CHROMIUM/CHROMEDRIVER."
+        )
+    profile = tempfile.mkdtemp(prefix="site-test-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1000",
+        f"--user-data-dir={profile}",
+        # no network: every host but the local server resolves to nothing
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    ]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(WAIT)
+    driver.set_script_timeout(WAIT)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def full_page_screenshot(driver, page: str) -> Path:
+    """Save a screenshot of the whole page (not just the window) as SHOTS/<page>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    width, height = driver.execute_script(
+        "return [window.innerWidth, document.documentElement.scrollHeight]"
+    )
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+    try:
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    path = SHOTS / f"{page.replace('/', '_')}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path

@@ -9,71 +9,20 @@ finds a chapter. A full-page screenshot of each page is saved under
 ``book/_build/screenshots/``.
 
 Needs ``chromium`` and ``chromium-driver`` (Debian packages; ``.ci/run`` installs them):
-``CHROMIUM`` and ``CHROMEDRIVER`` override their paths.
+``CHROMIUM`` and ``CHROMEDRIVER`` override their paths (the ``browser`` fixture is in
+``conftest.py``, shared with the JupyterLab test).
 """
 
 from __future__ import annotations
 
-import base64
 import itertools
 import json
-import os
-import shutil
-import tempfile
-from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BOOK, SITE, chapter_pages, toc_pages
-
-os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not fetch drivers
-
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from conftest import BOOK, WAIT, chapter_pages, full_page_screenshot, toc_pages
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
-
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get(
-    "CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver"
-)
-SHOTS = SITE.parent / "screenshots"
-WAIT = 30
-
-
-@pytest.fixture(scope="session")
-def browser():
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).is_file()]
-    if missing:
-        pytest.fail(
-            f"no browser: {missing} not found. Install Debian's chromium and chromium-driver "
-            "(apt-get install chromium chromium-driver) or set CHROMIUM/CHROMEDRIVER."
-        )
-    profile = tempfile.mkdtemp(prefix="site-test-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in [
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,1000",
-        f"--user-data-dir={profile}",
-        # no network: every host but the local server resolves to nothing
-        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-    ]:
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(WAIT)
-    driver.set_script_timeout(WAIT)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def _open(driver, url: str) -> None:
@@ -98,24 +47,6 @@ def _typeset(driver) -> int:
         wait(100);
         """
     )
-
-
-def _screenshot(driver, page: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    width, height = driver.execute_script(
-        "return [window.innerWidth, document.documentElement.scrollHeight]"
-    )
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-    )
-    try:
-        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
-    finally:
-        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-    path = SHOTS / f"{page.replace('/', '_')}.png"
-    path.write_bytes(base64.b64decode(shot["data"]))
-    return path
 
 
 @pytest.mark.parametrize("page", toc_pages())
@@ -144,7 +75,7 @@ def test_page_renders_offline(browser, server, page):
     assert not outside, f"{page}: requests left the local server: {outside}"
     if page in chapter_pages() or page in {"scorecard", "intro"}:
         assert browser.find_elements(By.CSS_SELECTOR, "table.scorecard"), f"{page}: no scorecard"
-    assert _screenshot(browser, page).stat().st_size > 10_000
+    assert full_page_screenshot(browser, page).stat().st_size > 10_000
 
 
 def _arrives(driver, page: str) -> None:

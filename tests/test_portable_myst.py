@@ -62,3 +62,20 @@ def test_notebooks_are_portable_and_their_references_current(path):
     assert refs[-1].rstrip() == pm.references_cell(others).rstrip(), (
         f"{path.name}: the References list is out of date; run scripts/sync-references"
     )
+
+
+def test_downloads_get_the_builds_eval_results_as_user_expressions():
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "a {eval}`x` and {eval}`y`"},
+            {"cell_type": "code", "metadata": {}, "source": "x = 2"},
+            {"cell_type": "markdown", "metadata": {}, "source": "now {eval}`x`"},
+        ]
+    }
+    records = [("x", "1"), ("y", "0.50"), ("z", "9"), ("x", "2")]
+    out = pm.with_user_expressions(nb, records)
+    first, second = out["cells"][0]["metadata"], out["cells"][2]["metadata"]
+    assert [e["expression"] for e in first["user_expressions"]] == ["x", "y"]
+    assert first["user_expressions"][1]["result"]["data"] == {"text/plain": "0.50"}
+    assert second["user_expressions"][0]["result"]["data"] == {"text/plain": "2"}
+    assert "user_expressions" not in out["cells"][1]["metadata"]

@@ -19,8 +19,8 @@ the build it is replaced by the *executed* notebook (from ``jupyter_execute/``),
 reader gets the outputs of this build as well as the code, with the markdown cells as
 written in the source (which JupyterLab renders with jupyterlab-myst).
 
-Student edition: with ``SCALING_BOOK_EDITION=student`` in the environment, solutions
-are hidden (sphinx-exercise's ``hide_solutions``), and the downloadable notebooks in
+Student edition: with ``SCALING_BOOK_EDITION=student`` in the environment, solution
+nodes are dropped from every page as it is written (``render``), and the downloadable notebooks in
 ``_sources/`` are stripped of ``{solution}`` blocks and of cells tagged ``solution``.
 """
 
@@ -40,13 +40,17 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
+from sphinx_exercise.nodes import solution_node
 
 from helpers import scorecard as sc
 
+logger = logging.getLogger(__name__)
 DATA_RX = re.compile(r'<script type="application/json" class="scorecard-data">(.*?)</script>', re.S)
 JSON_NAME = "scorecard.json"
 EDITION_ENV = "SCALING_BOOK_EDITION"
+EDITION_MARK = "@@EDITION@@"
 SOLUTION_RX = re.compile(r"^:::\{solution\}.*?^:::[ \t]*$\n?", re.S | re.M)
 VERSIONED = [
     "scaling-laws-reproduced",
@@ -105,7 +109,7 @@ class BuildInfo(SphinxDirective):
         rows.append(("CPU cores", str(os.cpu_count())))
         built = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         rows.append(("built", built))
-        rows.append(("edition", "student" if student_edition() else "instructor (with solutions)"))
+        rows.append(("edition", EDITION_MARK))  # filled in when written (see render)
         body = "".join(
             f"<tr><td>{html.escape(k)}</td><td><code>{html.escape(v)}</code></td></tr>"
             for k, v in rows
@@ -176,7 +180,22 @@ def _table(app: Sphinx, fromdoc: str, claims: list[dict[str, Any]], headline: bo
 
 
 def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Replace placeholders by tables read back from scorecard.json."""
+    """Replace placeholders by tables read back from scorecard.json; name the edition.
+
+    The student edition drops the solutions here, when each page is written, rather than
+    when it is read (sphinx-exercise's ``hide_solutions``, a config value that forces
+    every page to be read, so executed, again). So the student edition is written from the
+    instructor build's doctrees with no chapter executed a second time; the search index
+    is fed from this resolved doctree, so it holds no solution text either.
+    """
+    edition = "student" if student_edition() else "instructor (with solutions)"
+    for raw in doctree.findall(nodes.raw):
+        if EDITION_MARK in raw.astext():
+            text = raw.astext().replace(EDITION_MARK, edition)
+            raw.replace_self(nodes.raw("", text, format="html"))
+    if student_edition():
+        for node in list(doctree.findall(solution_node)):
+            node.parent.remove(node)
     placeholders = list(doctree.findall(results_placeholder))
     if not placeholders:
         return
@@ -189,7 +208,6 @@ def render(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
 def configure_edition(app: Sphinx, config: Config) -> None:
     if student_edition():
-        config.hide_solutions = True
         config.html_title = f"{config.html_title or config.project} (student edition)"
 
 
@@ -243,7 +261,20 @@ def strip_solutions(sources: Path) -> None:
             src.write_text(SOLUTION_RX.sub("", src.read_text()))
 
 
+def no_second_execution(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """With ``SCALING_BOOK_DERIVED=1`` (the student edition written from the instructor
+    build's doctrees by ``scripts/build-book --student``), reading a page again would
+    execute its notebook a second time: fail instead."""
+    if os.environ.get("SCALING_BOOK_DERIVED") == "1" and docnames:
+        logger.warning(
+            f"the derived student edition would read (and execute) again: {sorted(docnames)}; "
+            "is the instructor build in book/_build current?",
+            type="book_results",
+        )
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("env-before-read-docs", no_second_execution)
     app.add_node(results_placeholder)
     app.add_directive("scorecard-table", ScorecardTable)
     app.add_directive("findings-table", FindingsTable)

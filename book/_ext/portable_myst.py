@@ -22,7 +22,8 @@ a markdown cell that starts with ``## References``
 The build fails (a warning, and warnings are errors) when a citation's key is not in
 the bibliography, when its text does not name the first author and the year, or when
 a chapter's reference list is out of date. The downloadable notebooks keep the
-Markdown as written (``book_results`` copies the sources back).
+Markdown as written (``book_results`` copies the sources back), with this build's
+``{eval}`` results stored as jupyterlab-myst stores them, so their prose shows numbers.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 BOOK = Path(__file__).resolve().parents[1]
 BIB = BOOK / "references.bib"
+EVAL_RX = re.compile(r"\{eval\}`([^`]+)`")
 LINK = r"\[(?P<text>[^\]]+)\]\(#cite-(?P<key>[\w:.-]+)\)"
 LINK_RX = re.compile(LINK)
 # one or more citation links, separated by ";", inside parentheses
@@ -221,6 +223,74 @@ def sync_notebook(path: Path) -> bool:
     return out != text
 
 
+def _record_evals() -> None:
+    """Record each ``{eval}`` result myst-nb computes, per page, in the environment.
+
+    The downloadable notebooks get them as jupyterlab-myst's ``user_expressions`` cell
+    metadata, so their prose shows this build's numbers in JupyterLab before any cell is
+    run (as their outputs do). Kept in the pickled environment, so an edition written
+    from the same doctrees (the student edition) has them too.
+    """
+    from myst_nb.ext import eval as nb_eval
+
+    if getattr(nb_eval.retrieve_eval_data, "portable_myst", False):
+        return
+    original = nb_eval.retrieve_eval_data
+
+    def retrieve_eval_data(document, key):
+        outputs = original(document, key)
+        env = getattr(document.settings, "env", None)
+        if env is not None:
+            texts = [o.data.get("text/plain") for o in outputs if "text/plain" in o.data]
+            if texts:
+                records = env.__dict__.setdefault("portable_myst_evals", {})
+                records.setdefault(env.docname, []).append((key, texts[0]))
+        return outputs
+
+    retrieve_eval_data.portable_myst = True
+    nb_eval.retrieve_eval_data = retrieve_eval_data
+
+
+def _purge_evals(app: Sphinx, env, docname: str) -> None:
+    env.__dict__.get("portable_myst_evals", {}).pop(docname, None)
+
+
+def with_user_expressions(nb: dict, records: list[tuple[str, str]]) -> dict:
+    """Store recorded ``{eval}`` results in the markdown cells, as jupyterlab-myst does."""
+    pointer = 0
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        found = {}
+        for name in EVAL_RX.findall(_source(cell)):
+            for j in range(pointer, len(records)):
+                if records[j][0] == name:
+                    found.setdefault(name, records[j][1])
+                    pointer = j + 1
+                    break
+        if found:
+            cell["metadata"]["user_expressions"] = [
+                {
+                    "expression": k,
+                    "result": {"status": "ok", "data": {"text/plain": v}, "metadata": {}},
+                }
+                for k, v in found.items()
+            ]
+    return nb
+
+
+def add_user_expressions(app: Sphinx, exception: Exception | None) -> None:
+    """Give the downloadable notebooks (``_sources/``) their prose numbers."""
+    if exception is not None:
+        return
+    records = app.env.__dict__.get("portable_myst_evals", {})
+    for docname, evals in records.items():
+        target = Path(app.outdir) / "_sources" / f"{docname}.ipynb"
+        if target.is_file():
+            nb = with_user_expressions(json.loads(target.read_text(encoding="utf-8")), evals)
+            target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     if Path(app.env.doc2path(docname)).suffix == ".ipynb":
         source[0] = convert_notebook(docname, source[0])
@@ -228,7 +298,10 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
 
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("source-read", on_source_read)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    _record_evals()
+    app.connect("env-purge-doc", _purge_evals)
+    app.connect("build-finished", add_user_expressions, priority=600)  # after book_results
+    return {"version": "1.0", "parallel_read_safe": False, "parallel_write_safe": True}
 
 
 if __name__ == "__main__":  # scripts/sync-references
