@@ -28,6 +28,8 @@ def test_figure_links_become_numrefs_and_references_a_bibliography():
     assert pm.to_sphinx("([the figure](#fig-a-b))") == "({numref}`fig-a-b`)"
     out = pm.to_sphinx("## References\n\n* Someone. A paper. 2020.\n")
     assert out == "## References\n\n" + pm.BIBLIOGRAPHY
+    keyed = pm.to_sphinx("[Huber (1964)](#cite-huber1964robust)", "01_x-")
+    assert keyed == "{cite:t}`01_x-huber1964robust`"
 
 
 def test_from_sphinx_round_trips():

@@ -12,12 +12,13 @@ Sphinx constructs when the book is built (``source-read``, before myst-nb parses
     a textual citation -> ``{cite:t}`hoffmann2022chinchilla```;
 ``([Huber, 1964](#cite-huber1964robust))``, ``([A, 2020](#cite-a); [B, 2021](#cite-b))``
     a parenthetical citation -> ``{cite:p}`huber1964robust```, ``{cite:p}`a,b```;
-``[Figure](#fig-primer-synthetic)``
+``[the figure](#fig-primer-synthetic)``
     a figure reference -> ``{numref}`fig-primer-synthetic``` ("Fig. 1.1");
 a markdown cell that starts with ``## References``
     its body (the reference list ``scripts/sync-references`` writes from
     ``references.bib`` for JupyterLab readers) -> the ``{bibliography}`` directive
-    filtered to the chapter's citations.
+    filtered to the chapter's citations. Each chapter's citation keys get the prefix
+    ``<docname>-`` (``:keyprefix:``), so a work cited in two chapters is no duplicate.
 
 The build fails (a warning, and warnings are errors) when a citation's key is not in
 the bibliography, when its text does not name the first author and the year, or when
@@ -117,20 +118,33 @@ def references_cell(markdown_cells: Iterable[str], path: Path = BIB) -> str:
     return f"## References\n\n{LIST_NOTE}\n{body}\n"
 
 
-def to_sphinx(markdown: str) -> str:
-    """Rewrite the portable forms of one markdown cell as Sphinx MyST roles."""
+def to_sphinx(markdown: str, prefix: str = "") -> str:
+    """Rewrite the portable forms of one markdown cell as Sphinx MyST roles.
+
+    ``prefix`` is the chapter's key prefix: each chapter's bibliography lists its works
+    under its own prefix (``:keyprefix:``), so a work cited in several chapters is no
+    duplicate citation.
+    """
 
     def paren(m: re.Match) -> str:
-        keys = [k["key"] for k in LINK_RX.finditer(m["links"])]
+        keys = [prefix + k["key"] for k in LINK_RX.finditer(m["links"])]
         return "{cite:p}`" + ",".join(keys) + "`"
 
     markdown = PAREN_RX.sub(paren, markdown)
-    markdown = LINK_RX.sub(lambda m: "{cite:t}`" + m["key"] + "`", markdown)
+    markdown = LINK_RX.sub(lambda m: "{cite:t}`" + prefix + m["key"] + "`", markdown)
     markdown = FIGURE_RX.sub(lambda m: "{numref}`" + m["name"] + "`", markdown)
     refs = REFERENCES_RX.match(markdown)
     if refs:
-        markdown = refs[1] + "\n" + BIBLIOGRAPHY
+        bibliography = BIBLIOGRAPHY
+        if prefix:
+            bibliography = bibliography.replace("\n```", f"\n:keyprefix: {prefix}\n```", 1)
+        markdown = refs[1] + "\n" + bibliography
     return markdown
+
+
+def key_prefix(docname: str) -> str:
+    """The citation key prefix of a chapter: its name, e.g. ``01_primer-``."""
+    return re.sub(r"[^\w-]", "-", docname) + "-"
 
 
 def _source(cell: dict) -> str:
@@ -154,7 +168,7 @@ def convert_notebook(docname: str, text: str) -> str:
         )
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown":
-            cell["source"] = to_sphinx(_source(cell))
+            cell["source"] = to_sphinx(_source(cell), key_prefix(docname))
     return json.dumps(nb, ensure_ascii=False)
 
 
@@ -175,6 +189,14 @@ def from_sphinx(markdown: str) -> str:
 
     entries = _bibliography().entries
 
+    def unprefixed(m: re.Match) -> re.Match | str:
+        """Drop a chapter's own key prefix (``mult-key`` -> ``key``), which is automatic now."""
+        keys = [k.strip() for k in m["keys"].split(",")]
+        keys = [k if k in entries else k.split("-", 1)[-1] for k in keys]
+        return m[0].replace(m["keys"], ",".join(keys))
+
+    markdown = re.sub(r"\{cite:[tp]\}`(?P<keys>[^`]+)`", unprefixed, markdown)
+
     def textual(m: re.Match) -> str:
         if any(k.strip() not in entries for k in m["keys"].split(",")):
             return m[0]  # unknown keys stay as they are (the build reports them)
@@ -194,8 +216,8 @@ def from_sphinx(markdown: str) -> str:
         return "(" + "; ".join(links) + ")"
 
     def figure(m: re.Match) -> str:
-        before = markdown[: m.start()].rstrip(" \t")
-        start = not before or before.endswith((".", "\n\n", ":"))
+        before = markdown[: m.start()].rstrip()
+        start = not before or before.endswith((".", ":", "!", "?"))
         return f"[{'The' if start else 'the'} figure](#{m['name']})"
 
     markdown = re.sub(r"\{cite:t\}`(?P<keys>[^`]+)`", textual, markdown)
