@@ -176,7 +176,7 @@ def _names(key: str) -> tuple[str, str]:
     """("Hoffmann et al.", "2022") for a key of the bibliography."""
     entry = _bibliography().entries[key]
     people = entry.persons.get("author") or entry.persons.get("editor") or []
-    last = [re.sub(r"[{}]", "", " ".join(p.last_names)) for p in people]
+    last = [re.sub(r"[{}]", "", " ".join(p.prelast_names + p.last_names)) for p in people]
     if len(last) > 2:
         who = f"{last[0]} et al."
     else:
