@@ -196,7 +196,7 @@ def prototype_scores(emb: np.ndarray, *, n_clusters: int = 10, seed: int = 0) ->
             f"need emb (n, d) with n >= n_clusters >= 1, got {emb.shape}, {n_clusters}"
         )
     unit = emb / np.linalg.norm(emb, axis=1, keepdims=True).clip(1e-12)
-    km = KMeans(n_clusters=n_clusters, n_init=3, random_state=seed).fit(unit)
+    km = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit(unit)
     cent = km.cluster_centers_ / np.linalg.norm(km.cluster_centers_, axis=1, keepdims=True)
     return 1.0 - (unit @ cent.T).max(axis=1)
 
@@ -245,10 +245,8 @@ def select_subset(
 
 
 @functools.lru_cache(maxsize=16)
-def _prepared(
-    name: str, pool: int, n_test: int, split_seed: int, n_components: int, n_clusters: int
-):
-    """Pool, test set, embedding and both scores for one dataset/pool size (cached)."""
+def _prepared(name: str, pool: int, n_test: int, split_seed: int, n_components: int):
+    """Pool, test set and their PCA embedding for one dataset/pool size/seed (cached)."""
     X, y = load_images(name)
     train, test = _split(name, n_test, split_seed)
     if pool > len(train):
@@ -256,11 +254,15 @@ def _prepared(
     rng = np.random.default_rng(split_seed)
     pool_idx = np.sort(rng.choice(train, size=pool, replace=False))
     e_pool, e_test = _embed(X[pool_idx], [X[pool_idx], X[test]], n_components, split_seed)
-    scores = {
-        "el2n": el2n_scores(e_pool, y[pool_idx], seed=split_seed),
-        "prototype": prototype_scores(e_pool, n_clusters=n_clusters, seed=split_seed),
-    }
-    return e_pool, y[pool_idx], e_test, y[test], scores
+    return e_pool, y[pool_idx], e_test, y[test]
+
+
+@functools.lru_cache(maxsize=32)
+def _scores(name, pool, n_test, seed, n_components, score, n_clusters):
+    e_pool, y_pool, _, _ = _prepared(name, pool, n_test, seed, n_components)
+    if score == "el2n":
+        return el2n_scores(e_pool, y_pool, seed=seed)
+    return prototype_scores(e_pool, n_clusters=n_clusters, seed=seed)
 
 
 def image_pruning_run(
@@ -279,9 +281,12 @@ def image_pruning_run(
     """Test error of a classifier trained on a pruned subset of a real image pool.
 
     The pool (``pool`` images drawn with ``seed`` from the training split), its PCA
-    embedding and its difficulty scores are computed once per seed and cached; the kept
-    subset (:func:`select_subset`) trains a multinomial logistic regression (C = 1) on the
-    embedding, evaluated on a held-out stratified test set of ``n_test`` images.
+    embedding and its difficulty scores are computed once per seed and cached in the
+    process; the kept subset (:func:`select_subset`) trains a multinomial logistic
+    regression (C = 1) on the embedding, evaluated on a held-out stratified test set of
+    ``n_test`` images. Linear algebra runs single-threaded (``threadpoolctl``): the runs
+    are small, and BLAS threads fighting over a busy laptop's cores slow them down by
+    orders of magnitude.
 
     Returns
     -------
@@ -290,18 +295,20 @@ def image_pruning_run(
         reported, not hidden).
     """
     from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
 
     if score not in SCORES:
         raise ValueError(f"score must be one of {SCORES}, got {score!r}")
-    e_pool, y_pool, e_test, y_test, scores = _prepared(
-        dataset, int(pool), int(n_test), int(seed), int(n_components), int(n_clusters)
-    )
-    kept = select_subset(scores[score], f, keep, labels=y_pool if balanced else None, rng=seed)
-    n_classes = len(np.unique(y_pool[kept]))
-    if n_classes < 2:
-        return {"test_error": float("nan"), "n_kept": len(kept), "n_classes_kept": n_classes}
-    clf = LogisticRegression(C=1.0, max_iter=500).fit(e_pool[kept], y_pool[kept])
-    err = float(np.mean(clf.predict(e_test) != y_test))
+    key = (dataset, int(pool), int(n_test), int(seed), int(n_components))
+    with threadpool_limits(1):
+        e_pool, y_pool, e_test, y_test = _prepared(*key)
+        sc = _scores(*key, score, int(n_clusters) if score == "prototype" else 0)
+        kept = select_subset(sc, f, keep, labels=y_pool if balanced else None, rng=seed)
+        n_classes = len(np.unique(y_pool[kept]))
+        if n_classes < 2:
+            return {"test_error": float("nan"), "n_kept": len(kept), "n_classes_kept": n_classes}
+        clf = LogisticRegression(C=1.0, max_iter=500).fit(e_pool[kept], y_pool[kept])
+        err = float(np.mean(clf.predict(e_test) != y_test))
     return {"test_error": err, "n_kept": len(kept), "n_classes_kept": n_classes}
 
 
