@@ -38,6 +38,9 @@ The package is grouped by idea, never by chapter:
     Sigmoid links from a loss or capabilities to a task score, as fitting laws.
 ``helpers.overtraining``
     The over-training testbed (Gadre et al. 2024): error averages, fitting sets, targets.
+``helpers.quantization``
+    Number formats for weight quantization: minifloat casts bit-exact with
+    ``ml_dtypes``, k-bit integers, codebooks (NF4), absmax block scaling, bits per weight.
 ``helpers.sweeps``
     Evaluate a function over a parameter grid x seeds through joblib, with
     optional on-disk caching and a progress bar.
@@ -60,6 +63,7 @@ from . import (
     plotting,
     prose,
     pruning,
+    quantization,
     scorecard,
     scores,
     sweeps,
@@ -84,6 +88,7 @@ __all__ = [
     "plotting",
     "prose",
     "pruning",
+    "quantization",
     "scorecard",
     "scores",
     "sweeps",
