@@ -41,6 +41,14 @@ The package is grouped by idea, never by chapter:
 ``helpers.quantization``
     Number formats for weight quantization: minifloat casts bit-exact with
     ``ml_dtypes``, k-bit integers, codebooks (NF4), absmax block scaling, bits per weight.
+``helpers.tinymodels``
+    Tiny diffusion-style and language-style generators on 8×8 digits, trained in
+    NumPy with all seeds batched; post-training and quantization-aware training.
+``helpers.quality``
+    Sample quality: a Fréchet distance in a fixed feature space, a fixed label classifier.
+``helpers.bitscaling``
+    Quality against total model bits: Pareto frontier, optimal precision, seed CIs,
+    Kumar et al.'s effective-parameter law.
 ``helpers.sweeps``
     Evaluate a function over a parameter grid x seeds through joblib, with
     optional on-disk caching and a progress bar.
@@ -51,6 +59,7 @@ Chapters import it as ``import helpers as hp``.
 from importlib.metadata import PackageNotFoundError, version
 
 from . import (
+    bitscaling,
     curation,
     data,
     evalsim,
@@ -63,10 +72,12 @@ from . import (
     plotting,
     prose,
     pruning,
+    quality,
     quantization,
     scorecard,
     scores,
     sweeps,
+    tinymodels,
 )
 
 try:
@@ -76,6 +87,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 __all__ = [
     "__version__",
+    "bitscaling",
     "curation",
     "data",
     "evalsim",
@@ -88,8 +100,10 @@ __all__ = [
     "plotting",
     "prose",
     "pruning",
+    "quality",
     "quantization",
     "scorecard",
     "scores",
     "sweeps",
+    "tinymodels",
 ]

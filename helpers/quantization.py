@@ -55,6 +55,7 @@ __all__ = [
     "nf4",
     "quantile_codebook",
     "quantize",
+    "stress_inputs",
 ]
 
 Overflow = Literal["saturate", "nan", "inf"]
@@ -570,3 +571,42 @@ def quantize(
         y = np.clip(blocks / s, -top, top)
         out = cast(y, f, rounding=rounding, rng=rng).astype(np.float64) * s
     return np.moveaxis(out.reshape(moved_shape), -1, axis)
+
+
+def stress_inputs(fmt: str | Format, n_random: int = 1_000_000, *, rng: int = 0) -> np.ndarray:
+    """float32 test values that stress a minifloat cast, both signs.
+
+    Every grid value; every tie (the midpoint of two neighbours, and max plus half a step);
+    the float32 neighbours of each of those; a dense sample of the subnormal range; ±0, ±inf,
+    the largest float32 and float32 subnormals; and ``n_random`` log-uniform magnitudes from
+    below the smallest subnormal to beyond the overflow threshold.
+
+    Parameters
+    ----------
+    fmt : str or FloatFormat
+        A minifloat format.
+    n_random : int, default 1_000_000
+    rng : int, default 0
+        Seed of the random part.
+
+    Returns
+    -------
+    numpy.ndarray of float32, length ``2 * (n_random + ...)`` (each magnitude with both signs)
+    """
+    f = get_format(fmt)
+    if not isinstance(f, FloatFormat):
+        raise ValueError(f"stress_inputs is for minifloat formats, got {f.name!r}")
+    pos = grid(f)
+    pos = pos[pos >= 0]
+    mids = np.concatenate([0.5 * (pos[1:] + pos[:-1]), [pos[-1] + (pos[-1] - pos[-2]) / 2]])
+    special = np.concatenate([pos, mids]).astype(np.float32)
+    around = np.concatenate(
+        [np.nextafter(special, np.float32(np.inf)), np.nextafter(special, np.float32(0))]
+    )
+    gen = np.random.default_rng(rng)
+    logmag = gen.uniform(f.emin - f.man_bits - 4, f.emax + 4, n_random)
+    rand = np.exp2(logmag) * gen.uniform(1, 2, n_random)
+    tiny = gen.uniform(0, 2.0 ** (f.emin + 1), 20_000)
+    edge = np.array([0.0, np.inf, 3.4e38, 1e-45, 2.0**-130])
+    mags = np.concatenate([special, around, rand, tiny, edge]).astype(np.float32)
+    return np.concatenate([mags, -mags])
