@@ -498,3 +498,21 @@ def test_huber_is_the_piecewise_formula():
     for bad in (0.0, -1.0):
         with pytest.raises(ValueError, match="delta must be positive"):
             F.huber(r, bad)
+
+
+def test_batched_solver_converges_on_its_own():
+    """The batch must settle every resample by itself (the per-resample fallback would
+    otherwise hide a broken batched solver behind correct results)."""
+    rng = np.random.default_rng(22)
+    X = _chinchilla_inputs(rng, 150)
+    y = F.chinchilla_loss(*X.T, **TRUE_CHINCHILLA) * np.exp(rng.normal(0, 0.01, 150))
+    fit = F.fit_law(X, y, law="chinchilla")
+    law = fit.spec
+    idx = np.random.default_rng(23).integers(0, 150, size=(40, 150))
+    counts = np.stack([np.bincount(i, minlength=150) for i in idx]).astype(float)
+    u0 = np.tile(np.asarray(fit.theta), (40, 1))
+    u, f, ok = F._batched_lm(law, u0, X, np.log(y), counts, fit.delta)
+    assert ok.all()
+    loop = F.bootstrap_fit(fit, X, y, n_boot=40, rng=23, method="loop")
+    np.testing.assert_allclose(f, loop.samples["objective"], rtol=1e-9)
+    np.testing.assert_allclose(law.from_u(u), loop.samples[list(law.params)], rtol=1e-5)
