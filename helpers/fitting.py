@@ -1610,9 +1610,12 @@ def _batched_lm(
     so it stays positive definite. A step is kept only if it lowers the objective; the
     damping adapts per row, and finished rows leave the batch.
 
-    A row has converged when its scaled gradient ``max_j |g_j| / sqrt(H_jj f)`` is below
-    1e-9, or below 1e-6 with an accepted step that changed the objective by less than
-    1e-12 (relative). Rows that exhaust ``max_iter`` or whose damping explodes are
+    A parameter on a bound whose gradient points out of the box is held on it (the
+    projected gradient, as in bound-constrained trust-region methods), so a resample
+    whose optimum lies on a bound converges like any other. A row has converged when
+    its scaled projected gradient ``max_j |g_j| / sqrt(H_jj f)`` is below 1e-9, or
+    below 1e-6 with an accepted step that changed the objective by less than 1e-12
+    (relative). Rows that exhaust ``max_iter`` or whose damping explodes are
     returned as not converged.
 
     Returns
@@ -1638,8 +1641,12 @@ def _batched_lm(
         absr = np.abs(ra)
         quad = absr <= delta
         g = np.einsum("bn,bnp->bp", wa * np.clip(ra, -delta, delta), J)
+        # A parameter on a bound whose descent direction points out of the box is held
+        # there: its gradient is projected out and its row and column leave the system.
+        free = ~(((ua <= lo) & (g > 0)) | ((ua >= hi) & (g < 0)))
+        g = np.where(free, g, 0.0)
         Jt = J.transpose(0, 2, 1)
-        H = np.matmul(Jt * (wa * quad)[:, None, :], J)
+        H = np.matmul(Jt * (wa * quad)[:, None, :], J) * (free[:, :, None] & free[:, None, :])
         irls = wa * np.where(quad, 1.0, delta / np.maximum(absr, 1e-300))
         diag = np.maximum(np.einsum("bnp,bn,bnp->bp", J, irls, J), 1e-300)
         scaled_grad = np.max(np.abs(g) / np.sqrt(diag), axis=1) / np.sqrt(np.maximum(fa, 1e-300))
