@@ -28,12 +28,17 @@ Results are returned in grid order whatever the backend, and each call
 receives its seed explicitly, so a sweep is deterministic.
 
 Caching uses :class:`joblib.Memory`, keyed on the function's source code and
-its arguments, in a folder outside the repository: ``cache_dir() / "sweeps"``, where
-`helpers.paths.cache_dir` is ``$SCALING_BOOK_CACHE`` or the OS user cache.
+its arguments, in a folder outside the repository: ``cache_dir() / "sweeps" /
+<fingerprint>``, where `helpers.paths.cache_dir` is ``$SCALING_BOOK_CACHE`` or the OS
+user cache and the fingerprint (:func:`code_fingerprint`) hashes the source of every
+``helpers`` module. joblib sees only the swept function's own code, so without the
+fingerprint an edit to a helper it calls (or a ``git pull``) would be served stale
+results; with it, any change to ``helpers`` starts a fresh cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -45,7 +50,37 @@ import pandas as pd
 
 from .paths import CACHE_ENV_VAR, cache_dir
 
-__all__ = ["CACHE_ENV_VAR", "cache_dir", "grid_points", "parallel_map", "sweep"]
+__all__ = [
+    "CACHE_ENV_VAR",
+    "cache_dir",
+    "code_fingerprint",
+    "grid_points",
+    "parallel_map",
+    "sweep",
+]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def code_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
+    """A short hash of the source of every module of a package.
+
+    Parameters
+    ----------
+    package_dir : pathlib.Path, default the ``helpers`` package
+        Folder whose ``*.py`` files (recursively, in sorted path order) are hashed
+        with their relative paths.
+
+    Returns
+    -------
+    str
+        The first 16 hex digits of the sha256; it changes when any module changes.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(Path(package_dir).rglob("*.py")):
+        digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
 
 
 def parallel_map(
@@ -166,8 +201,9 @@ def sweep(
         Workers (joblib semantics). ``None`` defers to ``joblib.parallel_config``.
     cache : bool or path, default False
         ``True`` caches each call in :func:`cache_dir` ``/ "sweeps"``; a path
-        caches there. Keyed on ``fn``'s code and arguments by :class:`joblib.Memory`,
-        so editing ``fn`` invalidates its entries.
+        caches there, in a subfolder named by :func:`code_fingerprint`. Keyed on
+        ``fn``'s code and arguments by :class:`joblib.Memory`, so editing ``fn`` or
+        any ``helpers`` module invalidates its entries.
     progress : bool, default False
         Show a progress bar.
 
@@ -195,7 +231,7 @@ def sweep(
         raise ValueError("seeds is empty; pass None to run each grid point once without a seed")
     target = fn
     if cache:
-        location = cache_dir() / "sweeps" if cache is True else Path(cache)
+        location = (cache_dir() / "sweeps" if cache is True else Path(cache)) / code_fingerprint()
         target = joblib.Memory(location=location, verbose=0).cache(fn)
     jobs = [(p, s) for p in points for s in seed_list]
     chunks = parallel_map(_Call(target), jobs, n_jobs=n_jobs, progress=progress, desc="sweep")

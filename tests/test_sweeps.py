@@ -89,3 +89,21 @@ def test_bad_arguments():
         sweeps.sweep(42, {"n": [1]})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="seeds is empty"):
         sweeps.sweep(noisy_mean, {"n": [1], "scale": [1.0]}, seeds=[])
+
+
+def test_cache_is_keyed_on_the_helpers_source(tmp_path, monkeypatch):
+    """An edit to any helpers module (not only the swept function) starts a fresh cache."""
+    CALLS.clear()
+    sweeps.sweep(counted, {"n": [1]}, cache=tmp_path)
+    monkeypatch.setattr(sweeps, "code_fingerprint", lambda: "edited")
+    sweeps.sweep(counted, {"n": [1]}, cache=tmp_path)
+    assert CALLS == [1, 1]
+    monkeypatch.undo()
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "a.py").write_text("x = 1\n")
+    (pkg / "sub" / "b.py").write_text("y = 2\n")
+    before = sweeps.code_fingerprint(pkg)
+    assert len(before) == 16 and before == sweeps.code_fingerprint(pkg)
+    (pkg / "sub" / "b.py").write_text("y = 3\n")
+    assert sweeps.code_fingerprint(pkg) != before
