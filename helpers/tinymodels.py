@@ -221,11 +221,14 @@ def _onehot(idx: np.ndarray, n: int) -> np.ndarray:
     return np.eye(n, dtype=np.float32)[idx]
 
 
-def _diffusion_batch(x0: np.ndarray, y: np.ndarray, rng: np.random.Generator, T: int):
-    """Noised inputs and x0 targets for a batch (M, B, 64) of images in [-1, 1]."""
+def _diffusion_batch(x0: np.ndarray, y: np.ndarray, rngs: Sequence[np.random.Generator], T: int):
+    """Noised inputs and x0 targets for a batch (M, B, 64) of images in [-1, 1].
+
+    Member m draws its noise levels and noise from its own generator ``rngs[m]``.
+    """
     _, abar = _schedule(T)
-    t = rng.integers(0, T, x0.shape[:2])
-    eps = rng.standard_normal(x0.shape, dtype=np.float32)
+    t = np.stack([r.integers(0, T, x0.shape[1]) for r in rngs])
+    eps = np.stack([r.standard_normal(x0.shape[1:], dtype=np.float32) for r in rngs])
     a = abar[t][..., None].astype(np.float32)
     xt = np.sqrt(a) * x0 + np.sqrt(1 - a) * eps
     inp = np.concatenate([xt, _t_embed(t, T), _onehot(y, N_CLASSES)], axis=-1)
@@ -385,7 +388,8 @@ def _train(
     width : int
         Hidden width W.
     seeds : sequence of int
-        One member per seed; a seed fixes the initialisation and the batches.
+        One member per seed; a seed fixes the member's initialisation and batches,
+        whichever other seeds train beside it.
     digits : Digits
     cfg : TrainConfig
     init : list of arrays, optional
@@ -417,7 +421,8 @@ def _train(
         if init is not None
         else _init(layer_sizes(family, width), seeds, salt)
     )
-    rng = np.random.default_rng([*seeds, salt, width, 7])
+    # one generator per member: a member's batches do not depend on its batch-mates
+    rngs = [np.random.default_rng([s, salt, width, 7]) for s in seeds]
     mom = [np.zeros_like(p) for p in params]
     vel = [np.zeros_like(p) for p in params]
     b1, b2 = 0.9, 0.999
@@ -425,12 +430,12 @@ def _train(
     x01 = (digits.x_train / 8.0 - 1.0).astype(np.float32)
     losses = np.empty((cfg.steps, m))
     for step in range(cfg.steps):
-        idx = rng.integers(0, n_train, (m, cfg.batch))
+        idx = np.stack([r.integers(0, n_train, cfg.batch) for r in rngs])
         y = digits.y_train[idx]
         if family == "diffusion":
-            inp, target = _diffusion_batch(x01[idx], y, rng, cfg.T)
+            inp, target = _diffusion_batch(x01[idx], y, rngs, cfg.T)
         else:
-            pos = rng.integers(0, N_PIX, (m, cfg.batch))
+            pos = np.stack([r.integers(0, N_PIX, cfg.batch) for r in rngs])
             tokens = digits.x_train[idx]
             inp = _ar_inputs(tokens, pos, y)
             target = np.take_along_axis(tokens, pos[..., None], -1)[..., 0]

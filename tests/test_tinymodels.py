@@ -92,8 +92,12 @@ def test_training_is_deterministic_and_learns(digits):
         np.testing.assert_array_equal(x, y)
     assert la[-10:].mean() < la[:10].mean()  # the loss falls
     # a member does not depend on which other members train beside it
-    c, _ = tm.train("autoregressive", 8, [3], digits, cfg)
-    assert not np.allclose(c[0][0], a[0][1])
+    for family in tm.FAMILIES:
+        pair, _ = tm.train(family, 8, [3, 4], digits, cfg)
+        alone, _ = tm.train(family, 8, [4], digits, cfg)
+        for x, y in zip(pair, alone, strict=True):
+            np.testing.assert_allclose(x[1], y[0], rtol=1e-4, atol=1e-6)
+        assert not np.allclose(pair[0][0], alone[0][0])
 
 
 def test_sampling_is_paired_by_noise_seed(digits):
