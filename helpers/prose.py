@@ -27,7 +27,7 @@ import math
 import numbers
 import re
 
-__all__ = ["ProseNumber", "num"]
+__all__ = ["ProseNumber", "ProseText", "listing", "num"]
 
 _SUPERSCRIPT = str.maketrans("0123456789-+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺")
 _EXP_RX = re.compile(r"^(?P<mantissa>[^e]+)e(?P<exp>[+-]\d+)(?P<rest>.*)$")
@@ -134,3 +134,66 @@ def num(value: numbers.Real, spec: str | None = None, *, unit: str = "") -> Pros
     if unit:
         text = f"{text}{unit}" if unit == "%" else f"{text}\u202f{unit}"
     return ProseNumber(float(value), text)
+
+
+class ProseText(str):
+    """A string that prints without quotes, so ``{eval}`` shows the bare words.
+
+    Created by :func:`listing`. Like :class:`ProseNumber` it has a text/plain
+    representation only.
+    """
+
+    def __repr__(self) -> str:
+        return str.__str__(self)
+
+    def __reduce__(self) -> tuple[type[ProseText], tuple[str]]:
+        return (ProseText, (str.__str__(self),))
+
+
+def listing(
+    items: object, spec: str | None = None, *, conjunction: str = "and", empty: str = "none"
+) -> ProseText:
+    """A computed list for a sentence: ``[4, 5, 6]`` -> ``"4, 5 and 6"``.
+
+    Parameters
+    ----------
+    items : iterable
+        The values, in the order to print. Real numbers are formatted with
+        :func:`num` (so ``spec`` applies); anything else with :class:`str`.
+    spec : str, optional
+        Format of the numbers (see :func:`num`).
+    conjunction : str, default "and"
+        The word before the last item (``"or"`` for alternatives).
+    empty : str, default "none"
+        The text when there are no items.
+
+    Returns
+    -------
+    ProseText
+        A string that ``{eval}`` shows without quotes.
+
+    Raises
+    ------
+    TypeError
+        If ``items`` is a string or not iterable.
+
+    Examples
+    --------
+    >>> listing([4, 5, 6])
+    4, 5 and 6
+    >>> listing([0.5, 0.25], ".0%", conjunction="or")
+    50% or 25%
+    >>> listing([])
+    none
+    """
+    if isinstance(items, str) or not hasattr(items, "__iter__"):
+        raise TypeError(f"items must be an iterable of values, got {type(items).__name__}")
+    words = [
+        num(v, spec).text if isinstance(v, numbers.Real) and not isinstance(v, bool) else str(v)
+        for v in items
+    ]
+    if not words:
+        return ProseText(empty)
+    if len(words) == 1:
+        return ProseText(words[0])
+    return ProseText(f"{', '.join(words[:-1])} {conjunction} {words[-1]}")

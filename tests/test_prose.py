@@ -63,3 +63,28 @@ def test_prose_numbers_have_only_a_plain_text_repr():
 
     data, _ = DisplayFormatter().format(prose.num(0.34231, ".3f"))
     assert data == {"text/plain": "0.342"}
+
+
+@pytest.mark.parametrize(
+    ("items", "kwargs", "text"),
+    [
+        ([4, 5, 6], {}, "4, 5 and 6"),
+        ((np.int64(3),), {}, "3"),
+        ([0.5, 0.25], {"spec": ".0%", "conjunction": "or"}, "50% or 25%"),
+        (["INT4", "FP4"], {}, "INT4 and FP4"),
+        ([], {}, "none"),
+        ([], {"empty": "no bit width"}, "no bit width"),
+    ],
+)
+def test_listing_reads_as_a_sentence(items, kwargs, text):
+    from IPython.core.formatters import DisplayFormatter
+
+    got = prose.listing(items, **kwargs)
+    assert got == text and repr(got) == text
+    assert DisplayFormatter().format(got)[0] == {"text/plain": text}  # no quotes
+    assert pickle.loads(pickle.dumps(got)) == text
+
+
+def test_listing_rejects_a_bare_string():
+    with pytest.raises(TypeError, match="iterable"):
+        prose.listing("456")
