@@ -129,11 +129,28 @@ def _claims_in(doctree: nodes.document) -> list[dict[str, Any]]:
     return found
 
 
+def reading_order(env: BuildEnvironment) -> list[str]:
+    """Every document in the order a reader meets it: the table of contents, depth
+    first from the root, then any document outside it (by name)."""
+    order: list[str] = []
+
+    def walk(docname: str) -> None:
+        if docname in order:
+            return
+        order.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return order + sorted(set(env.found_docs) - set(order))
+
+
 def collect(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """After reading: gather claims, write scorecard.json, list pages to rewrite."""
+    """After reading: gather claims in reading order, write scorecard.json, list pages
+    to rewrite."""
     claims: list[dict[str, Any]] = []
     with_tables: list[str] = []
-    for docname in sorted(env.found_docs):
+    for docname in reading_order(env):
         if docname not in env.all_docs:
             continue
         doctree = env.get_doctree(docname)
