@@ -1,14 +1,30 @@
-"""Scorecards: the paper's number beside the number this build computed.
+"""Scorecards: the papers' own claims beside what this build computed.
 
-Every chapter ends with a :class:`Scorecard` of :class:`Claim` objects. A
-claim carries the paper's value and source, the value the notebook just
-computed, and a tolerance fixed from the paper's own precision *before* the
-result is seen. Its status is derived, never typed:
+Every chapter ends with a :class:`Scorecard` of the papers' claims, of two kinds:
+
+:class:`Claim` (*numeric*)
+    a number the paper (or its authors' released code) prints, beside the value
+    the notebook just computed, with a tolerance fixed from the paper's printed
+    precision *before* the result is seen.
+:class:`Statement`
+    something the paper asserts in words ("FP4 beats INT4"), tested by a
+    statistic this build computes, with its interval over the independent
+    unit (models, seeds, runs). The scorecard shows the paper's words and our
+    statistic: never a number the paper did not print.
+
+Only papers are sources: a value from this project's notes, a second solver or
+a derivation, a loader fix or an identity is a *test*, not a claim, and a
+``source`` naming this project is rejected. Each status is derived, never typed:
 
 ``reproduced``
-    ``|reproduced - paper| <= tolerance``.
+    numeric: ``|reproduced - paper| <= tolerance``; statement: the whole
+    interval lies on the side of the threshold that supports the statement.
 ``differs``
-    outside the tolerance; the claim's ``note`` must explain why.
+    numeric: outside the tolerance; statement: the whole interval lies on the
+    other side. The ``note`` must explain why.
+``inconclusive``
+    statement only: the interval straddles (or touches) the threshold. The
+    ``note`` says what it would take to decide.
 ``not reproducible here``
     no value can be computed on a CPU laptop from released data; the
     ``note`` says what it would take.
@@ -24,33 +40,61 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import pandas as pd
 
 __all__ = [
     "DIFFERS",
+    "INCONCLUSIVE",
     "NOT_REPRODUCIBLE",
     "REPRODUCED",
     "STATUS_BADGES",
     "Claim",
     "Scorecard",
+    "Statement",
     "claim_cells",
+    "claim_from_dict",
     "format_tolerance",
     "format_value",
     "paper_value_text",
     "printed_tolerance",
+    "statistic_text",
     "status_badge_html",
 ]
 
 REPRODUCED = "reproduced"
 DIFFERS = "differs"
+INCONCLUSIVE = "inconclusive"
 NOT_REPRODUCIBLE = "not reproducible here"
-Status = Literal["reproduced", "differs", "not reproducible here"]
-_STATUSES = (REPRODUCED, DIFFERS, NOT_REPRODUCIBLE)
+Status = Literal["reproduced", "differs", "inconclusive", "not reproducible here"]
+_STATUSES = (REPRODUCED, DIFFERS, INCONCLUSIVE, NOT_REPRODUCIBLE)
+
+#: Words that mark a source as this project's own (notes, solvers, fixes), not a paper's.
+_OWN_SOURCE_RX = re.compile(
+    r"research note|project|our own|our notes|this build|this book|reference solver|"
+    r"second solver|loader fix|derived here|identity",
+    re.IGNORECASE,
+)
+
+
+def _check_common(claim: str, source: str, expect: str, note: str) -> None:
+    """Validation shared by both kinds of claim."""
+    if not claim or not source:
+        raise ValueError("a claim needs both `claim` text and a `source`")
+    if _OWN_SOURCE_RX.search(source):
+        raise ValueError(
+            f"{claim!r}: the source {source!r} is this project's own, not a paper's. Only what a "
+            "paper or its authors' release prints is a claim; make this value a test instead"
+        )
+    if expect not in _STATUSES:
+        raise ValueError(f"expect must be one of {_STATUSES}, got {expect!r}")
+    if expect != REPRODUCED and not note.strip():
+        raise ValueError(f"{claim!r}: expect={expect!r} needs a `note` saying why")
 
 
 def printed_tolerance(printed: str) -> float:
@@ -140,13 +184,17 @@ class Claim:
     paper_printed: str = ""
     headline: bool = False
 
+    kind: ClassVar[str] = "numeric"
+
     def __post_init__(self) -> None:
-        if not self.claim or not self.source:
-            raise ValueError("a claim needs both `claim` text and a `source`")
+        _check_common(self.claim, self.source, self.expect, self.note)
+        if self.expect == INCONCLUSIVE:
+            raise ValueError(
+                f"{self.claim!r}: a numeric claim is reproduced or differs; 'inconclusive' is for "
+                "a Statement tested with an interval"
+            )
         if not isinstance(self.paper_value, (int, float)) or not math.isfinite(self.paper_value):
             raise ValueError(f"paper_value must be a finite number, got {self.paper_value!r}")
-        if self.expect not in _STATUSES:
-            raise ValueError(f"expect must be one of {_STATUSES}, got {self.expect!r}")
         if self.reproduced is None:
             if self.expect != NOT_REPRODUCIBLE:
                 raise ValueError(
@@ -159,8 +207,6 @@ class Claim:
             object.__setattr__(self, "reproduced", value)
             if self.tolerance is None or not self.tolerance >= 0:
                 raise ValueError(f"{self.claim!r}: tolerance must be >= 0, got {self.tolerance!r}")
-        if self.expect != REPRODUCED and not self.note.strip():
-            raise ValueError(f"{self.claim!r}: expect={self.expect!r} needs a `note` saying why")
 
     @property
     def abs_tolerance(self) -> float | None:
@@ -189,8 +235,191 @@ class Claim:
         return cls(**{k: v for k, v in record.items() if k in names})
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict (JSON-ready), including the derived status."""
-        return {**asdict(self), "status": self.status, "abs_tolerance": self.abs_tolerance}
+        """Plain dict (JSON-ready), including the kind and the derived status."""
+        return {
+            **asdict(self),
+            "kind": self.kind,
+            "status": self.status,
+            "abs_tolerance": self.abs_tolerance,
+        }
+
+
+_SIDES = {">": "above", "<": "below"}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A paper's claim in words, tested by a statistic with its interval (immutable).
+
+    The paper asserts something without a number to match ("FP4 beats INT4",
+    "pruning beats the power law"). This build computes a ``statistic`` whose
+    sign relative to ``threshold`` decides it (an FD ratio INT4/FP4 above 1, a
+    difference above 0, ...), with a confidence ``interval`` over the
+    independent unit (trained models, seeds, runs: never rows derived from
+    them). The status is derived from where the interval lies:
+
+    * ``reproduced``: the whole interval lies on the ``supports`` side;
+    * ``differs``: the whole interval lies on the other side;
+    * ``inconclusive``: it straddles or touches the threshold.
+
+    Parameters
+    ----------
+    claim : str
+        The claim, in a few words (the row's title).
+    source : str
+        Where the paper says it (paper, section/figure/abstract, or the
+        authors' released code). Never this project's notes.
+    statement : str
+        What the paper says, in its words or a close paraphrase. Shown in the
+        scorecard's *Paper* column instead of a number.
+    statistic : str
+        What this build computed to test it, with its unit
+        (``"INT4/FP4 FD ratio, mean of 3 seeds"``).
+    estimate : float
+        The statistic's point estimate.
+    interval : (float, float) or None
+        Its confidence interval (``low <= estimate <= high``). ``None`` for a
+        statistic with no sampling noise (a theory curve, a closed form): then
+        the estimate alone decides, and the row says "exact".
+    threshold : float, default 0.0
+        The statement holds when the statistic lies beyond this value.
+    supports : {">", "<"}, default ">"
+        Which side of ``threshold`` supports the statement.
+    level : float, default 0.95
+        Confidence level of ``interval``.
+    domain : (float, float) or None
+        The statistic's possible range (an accuracy: ``(0, 1)``); the estimate
+        and interval must lie inside it.
+    unit, expect, note, chapter, anchor, headline
+        As for :class:`Claim`. ``expect`` is the status the chapter asserts;
+        a ``note`` is required unless it is ``"reproduced"``.
+
+    Examples
+    --------
+    >>> s = Statement("FP4 beats INT4", "Dettmers & Zettlemoyer 2023, Sec. 4",
+    ...               "FP4 gives better quality than INT4 at equal bits",
+    ...               "INT4/FP4 FD ratio", 1.42, (1.21, 1.67), threshold=1.0)
+    >>> s.status
+    'reproduced'
+    """
+
+    claim: str
+    source: str
+    statement: str
+    statistic: str
+    estimate: float
+    interval: tuple[float, float] | None
+    threshold: float = 0.0
+    supports: Literal[">", "<"] = ">"
+    level: float = 0.95
+    domain: tuple[float, float] | None = None
+    unit: str = ""
+    expect: Status = REPRODUCED
+    note: str = ""
+    chapter: str = ""
+    anchor: str = ""
+    headline: bool = False
+    kind: ClassVar[str] = "statement"
+
+    def __post_init__(self) -> None:
+        _check_common(self.claim, self.source, self.expect, self.note)
+        if not self.statement.strip() or not self.statistic.strip():
+            raise ValueError(
+                f"{self.claim!r}: a statement needs the paper's `statement` and our `statistic`"
+            )
+        if self.supports not in _SIDES:
+            raise ValueError(f"{self.claim!r}: supports must be '>' or '<', got {self.supports!r}")
+        if not 0 < self.level < 1:
+            raise ValueError(f"{self.claim!r}: level must lie in (0, 1), got {self.level!r}")
+        estimate = _finite(self.claim, "estimate", self.estimate)
+        threshold = _finite(self.claim, "threshold", self.threshold)
+        object.__setattr__(self, "estimate", estimate)
+        object.__setattr__(self, "threshold", threshold)
+        if self.interval is not None:
+            if len(self.interval) != 2:
+                raise ValueError(f"{self.claim!r}: interval must be (low, high)")
+            low, high = (_finite(self.claim, "interval", v) for v in self.interval)
+            if not low <= estimate <= high:
+                raise ValueError(
+                    f"{self.claim!r}: the interval ({low!r}, {high!r}) must contain the "
+                    f"estimate {estimate!r}"
+                )
+            object.__setattr__(self, "interval", (low, high))
+        if self.domain is not None:
+            lo, hi = (float(v) for v in self.domain)
+            object.__setattr__(self, "domain", (lo, hi))
+            if not all(lo <= v <= hi for v in self.bounds):
+                raise ValueError(
+                    f"{self.claim!r}: the estimate and interval {self.bounds} leave the "
+                    f"statistic's range [{lo}, {hi}]; use an interval that respects it "
+                    "(a bootstrap over the independent unit, or a transformed scale)"
+                )
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """``(low, high)`` of the interval; ``(estimate, estimate)`` when exact."""
+        return self.interval if self.interval is not None else (self.estimate, self.estimate)
+
+    @property
+    def status(self) -> Status:
+        """Derived status: reproduced, differs or inconclusive (see the class docstring)."""
+        low, high = self.bounds
+        if self.supports == "<":
+            low, high = -high, -low
+            threshold = -self.threshold
+        else:
+            threshold = self.threshold
+        if low > threshold:
+            return REPRODUCED
+        if high < threshold:
+            return DIFFERS
+        return INCONCLUSIVE
+
+    @property
+    def criterion(self) -> str:
+        """The test in words: ``"supports if > 1"``."""
+        return f"supports if {self.supports} {format_value(self.threshold)}"
+
+    @classmethod
+    def from_dict(cls, record: dict[str, Any]) -> Statement:
+        """Rebuild a statement from :meth:`to_dict` output (derived fields are ignored)."""
+        names = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in record.items() if k in names}
+        for key in ("interval", "domain"):
+            if kw.get(key) is not None:
+                kw[key] = tuple(kw[key])
+        return cls(**kw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (JSON-ready), including the kind and the derived status."""
+        out = asdict(self)
+        for key in ("interval", "domain"):
+            if out[key] is not None:
+                out[key] = list(out[key])
+        return {**out, "kind": self.kind, "status": self.status}
+
+
+AnyClaim = Claim | Statement
+
+
+def _finite(claim: str, what: str, value: Any) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{claim!r}: {what} must be a number, got {value!r}") from None
+    if not math.isfinite(v):
+        raise ValueError(f"{claim!r}: {what} must be finite, got {value!r}")
+    return v
+
+
+def claim_from_dict(record: dict[str, Any]) -> AnyClaim:
+    """Rebuild a :class:`Claim` or :class:`Statement` from its ``to_dict`` output."""
+    kind = record.get("kind", "numeric")
+    if kind == "numeric":
+        return Claim.from_dict(record)
+    if kind == "statement":
+        return Statement.from_dict(record)
+    raise ValueError(f"unknown claim kind {kind!r} (numeric or statement)")
 
 
 def format_value(v: float | None) -> str:
@@ -205,8 +434,11 @@ def format_value(v: float | None) -> str:
     return f"{v:.4e}"
 
 
-def format_tolerance(c: Claim) -> str:
-    """A claim's tolerance as the scorecards show it (``±0.005`` or ``±5e-04 (rel.)``)."""
+def format_tolerance(c: AnyClaim) -> str:
+    """A claim's tolerance as the scorecards show it (``±0.005`` or ``±5e-04 (rel.)``);
+    for a statement, its criterion (``supports if > 1``)."""
+    if isinstance(c, Statement):
+        return c.criterion
     if c.tolerance is None:
         return "—"
     return f"±{c.tolerance:.2g} (rel.)" if c.relative else f"±{format_value(c.tolerance)}"
@@ -216,6 +448,7 @@ def format_tolerance(c: Claim) -> str:
 STATUS_BADGES = {
     REPRODUCED: ("✔ reproduced", "#1b7837"),
     DIFFERS: ("≠ differs", "#b35806"),
+    INCONCLUSIVE: ("? inconclusive", "#4d4d4d"),
     NOT_REPRODUCIBLE: ("∅ not reproducible here", "#5e3c99"),
 }
 
@@ -226,19 +459,39 @@ def status_badge_html(status: str) -> str:
     return f'<span style="color:{colour};font-weight:600">{label}</span>'
 
 
-def claim_cells(c: Claim) -> dict[str, str]:
+def statistic_text(s: Statement) -> str:
+    """Our statistic as a statement's row shows it: ``INT4/FP4 FD ratio: 1.42 [1.21, 1.67]``."""
+    unit = f" {s.unit}" if s.unit else ""
+    if s.interval is None:
+        value = f"{format_value(s.estimate)}{unit} (exact)"
+    else:
+        low, high = s.interval
+        level = f"{100 * s.level:g}%"
+        ci = f"[{format_value(low)}, {format_value(high)}] ({level})"
+        value = f"{format_value(s.estimate)}{unit} {ci}"
+    return f"{s.statistic}: {value}"
+
+
+def claim_cells(c: AnyClaim) -> dict[str, str]:
     """The HTML cells of a claim's scorecard row, by column name (escaped, in order).
 
-    Columns: ``claim``, ``source``, ``paper``, ``reproduced``, ``tolerance``,
-    ``status``, ``note``. Every scorecard table of the book is built from these.
+    Columns: ``claim``, ``source``, ``paper`` (a number as printed, or the
+    statement in words), ``reproduced`` (our value, or our statistic with its
+    interval), ``tolerance`` (or the statement's criterion), ``status``,
+    ``note``. Every scorecard table of the book is built from these.
     """
-    unit = f" {html.escape(c.unit)}" if c.unit else ""
+    if isinstance(c, Statement):
+        paper, ours = f"“{c.statement}”", statistic_text(c)
+    else:
+        unit = f" {c.unit}" if c.unit else ""
+        paper = paper_value_text(c)
+        ours = format_value(c.reproduced) + (unit if c.reproduced is not None else "")
     return {
         "claim": html.escape(c.claim),
         "source": html.escape(c.source),
-        "paper": html.escape(paper_value_text(c)),
-        "reproduced": format_value(c.reproduced) + (unit if c.reproduced is not None else ""),
-        "tolerance": format_tolerance(c),
+        "paper": html.escape(paper),
+        "reproduced": html.escape(ours),
+        "tolerance": html.escape(format_tolerance(c)),
         "status": status_badge_html(c.status),
         "note": html.escape(c.note),
     }
@@ -270,15 +523,17 @@ class Scorecard:
     """
 
     chapter: str
-    claims: tuple[Claim, ...] = field(default_factory=tuple)
+    claims: tuple[AnyClaim, ...] = field(default_factory=tuple)
 
-    def __init__(self, chapter: str, claims: Iterable[Claim] = ()):
+    def __init__(self, chapter: str, claims: Iterable[AnyClaim] = ()):
         if not chapter:
             raise ValueError("chapter slug must be non-empty")
         claims = tuple(claims)
         for c in claims:
-            if not isinstance(c, Claim):
-                raise TypeError(f"claims must be Claim objects, got {type(c).__name__}")
+            if not isinstance(c, (Claim, Statement)):
+                raise TypeError(
+                    f"claims must be Claim or Statement objects, got {type(c).__name__}"
+                )
         object.__setattr__(self, "chapter", chapter)
         object.__setattr__(
             self,
@@ -287,13 +542,21 @@ class Scorecard:
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per claim: chapter, claim, source, values, tolerance, status, note."""
+        """One row per claim: chapter, kind, claim, source, values (a statement's
+        estimate and interval), tolerance or criterion, status, note."""
         rows = [c.to_dict() for c in self.claims]
         cols = [
             "chapter",
+            "kind",
             "claim",
             "source",
             "paper_value",
+            "statement",
+            "statistic",
+            "estimate",
+            "interval",
+            "threshold",
+            "supports",
             "reproduced",
             "tolerance",
             "relative",
@@ -323,9 +586,7 @@ class Scorecard:
         bad = [c for c in self.claims if c.status != c.expect]
         if bad:
             lines = [
-                f"- {c.claim}: expected {c.expect!r} but got {c.status!r} "
-                f"(paper {c.paper_value!r}, reproduced {c.reproduced!r}, "
-                f"tolerance {format_tolerance(c)})"
+                f"- {c.claim}: expected {c.expect!r} but got {c.status!r} ({_evidence(c)})"
                 for c in bad
             ]
             raise AssertionError(f"scorecard {self.chapter!r} drifted:\n" + "\n".join(lines))
@@ -341,7 +602,7 @@ class Scorecard:
         class="scorecard-data">``) so the book build can gather every chapter's
         scorecard into ``scorecard.json`` without retyping a number.
         """
-        head = ["Claim", "Source", "Paper", "This build", "Tolerance", "Status", "Note"]
+        head = ["Claim", "Source", "Paper", "This build", "Tolerance or test", "Status", "Note"]
         classes = ["claim", "source", "num", "num", "num", "status", "note"]
         out = [
             '<div class="scorecard-wrap"><table class="scorecard">',
@@ -368,5 +629,11 @@ class Scorecard:
         return f"Scorecard({self.chapter!r}: {counts or 'no claims'})"
 
 
-def _with_chapter(c: Claim, chapter: str) -> Claim:
-    return Claim(**{**asdict(c), "chapter": chapter})
+def _evidence(c: AnyClaim) -> str:
+    if isinstance(c, Statement):
+        return f"{statistic_text(c)}; {c.criterion}"
+    return f"paper {c.paper_value!r}, reproduced {c.reproduced!r}, tolerance {format_tolerance(c)}"
+
+
+def _with_chapter(c: AnyClaim, chapter: str) -> AnyClaim:
+    return replace(c, chapter=chapter)

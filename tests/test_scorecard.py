@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from helpers.scorecard import Claim, Scorecard, printed_tolerance
+from helpers.scorecard import Claim, Scorecard, Statement, claim_from_dict, printed_tolerance
 
 
 def test_printed_tolerance_is_half_a_unit_in_the_last_digit():
@@ -83,3 +83,98 @@ def test_claims_round_trip_through_json():
     rebuilt = [Claim.from_dict(r) for r in json.loads(card.to_json())]
     assert tuple(rebuilt) == card.claims
     assert [c.status for c in rebuilt] == ["reproduced", "not reproducible here"]
+
+
+def _statement(**kw):
+    base = dict(
+        claim="FP4 beats INT4",
+        source="Dettmers & Zettlemoyer 2023, Sec. 4",
+        statement="FP4 gives better quality than INT4",
+        statistic="INT4/FP4 FD ratio",
+        estimate=1.4,
+        interval=(1.2, 1.7),
+        threshold=1.0,
+    )
+    return Statement(**{**base, **kw})
+
+
+def test_statement_status_follows_where_the_interval_lies():
+    assert _statement().status == "reproduced"
+    assert _statement(estimate=0.8, interval=(0.7, 0.9), expect="differs", note="why").status == (
+        "differs"
+    )
+    straddles = _statement(estimate=1.05, interval=(0.95, 1.2), expect="inconclusive", note="n")
+    assert straddles.status == "inconclusive"
+    touching = _statement(estimate=1.1, interval=(1.0, 1.2), expect="inconclusive", note="n")
+    assert (
+        touching.status == "inconclusive"
+    )  # an interval that reaches the threshold decides nothing
+    # "<": the statement holds below the threshold
+    below = _statement(estimate=0.8, interval=(0.7, 0.9), supports="<")
+    assert below.status == "reproduced"
+    assert _statement(supports="<", expect="differs", note="n").status == "differs"
+    # exact statistics (a theory curve): the estimate alone decides
+    assert _statement(interval=None).status == "reproduced"
+    assert _statement(estimate=1.0, interval=None, expect="inconclusive", note="n").status == (
+        "inconclusive"
+    )
+
+
+def test_statement_check_fails_on_a_flip():
+    card = Scorecard("demo", [_statement(estimate=1.05, interval=(0.99, 1.2))])
+    with pytest.raises(AssertionError, match="expected 'reproduced' but got 'inconclusive'"):
+        card.check()
+
+
+def test_statement_validates_its_evidence():
+    with pytest.raises(ValueError, match="contain the estimate"):
+        _statement(estimate=2.0)
+    with pytest.raises(ValueError, match="range"):
+        _statement(estimate=0.9, interval=(0.8, 1.05), domain=(0, 1), threshold=0.5)
+    with pytest.raises(ValueError, match="supports"):
+        _statement(supports=">=")
+    with pytest.raises(ValueError, match="finite"):
+        _statement(interval=(float("nan"), 1.7))
+    with pytest.raises(ValueError, match="note"):
+        _statement(expect="inconclusive")
+    with pytest.raises(ValueError, match="statement"):
+        _statement(statement=" ")
+
+
+def test_numeric_claims_cannot_be_inconclusive():
+    with pytest.raises(ValueError, match="Statement"):
+        Claim("x", "paper", 1.0, 1.0, 0.1, expect="inconclusive", note="n")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Research note §2",
+        "research note, reference solver",
+        "Project research notes",
+        "figure cell only; read by the project research notes",
+        "This build (loader fix)",
+    ],
+)
+def test_only_papers_are_sources(source):
+    with pytest.raises(ValueError, match="not a paper's"):
+        Claim("x", source, 1.0, 1.0, 0.1)
+    with pytest.raises(ValueError, match="not a paper's"):
+        _statement(source=source)
+
+
+def test_statement_renders_words_not_numbers_and_round_trips():
+    s = _statement(unit="×", headline=True)
+    card = Scorecard("demo", [s, Claim("alpha", "Paper, Table 1", 0.34, 0.3412, 0.005)])
+    html = card.to_html()
+    assert "“FP4 gives better quality than INT4”" in html
+    assert "INT4/FP4 FD ratio: 1.4 × [1.2, 1.7] (95%)" in html
+    assert "supports if &gt; 1" in html
+    rows = json.loads(card.to_json())
+    assert [r["kind"] for r in rows] == ["statement", "numeric"]
+    rebuilt = tuple(claim_from_dict(r) for r in rows)
+    assert rebuilt == card.claims
+    frame = card.to_frame()
+    assert frame.loc[0, "estimate"] == 1.4 and frame.loc[1, "paper_value"] == 0.34
+    with pytest.raises(ValueError, match="kind"):
+        claim_from_dict({**rows[0], "kind": "vibe"})

@@ -166,12 +166,12 @@ def collect(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 
 def _table(app: Sphinx, fromdoc: str, claims: list[dict[str, Any]], headline: bool) -> str:
-    head = ["Chapter", "Claim", "Source", "Paper", "This build", "Tolerance", "Status"]
+    head = ["Chapter", "Claim", "Source", "Paper", "This build", "Tolerance or test", "Status"]
     if not headline:
         head.append("Note")
     rows = []
     for record in claims:
-        c = sc.Claim.from_dict(record)
+        c = sc.claim_from_dict(record)
         uri = app.builder.get_relative_uri(fromdoc, record["docname"])
         link = f"{uri}#{c.anchor}" if c.anchor else uri
         cells = sc.claim_cells(c)
