@@ -13,7 +13,12 @@ The package is grouped by idea, never by chapter:
     The data registry: resolve a released file (env var, ``../shared/data``,
     pooch cache), verify its sha256, and load it as a tidy table.
 ``helpers.scorecard``
-    Paper value vs reproduced value, tolerance and status, rendered as a table.
+    The papers' claims beside this build's values: numeric claims (tolerance from
+    the printed precision) and statements (a statistic with its interval), their
+    status (reproduced / differs / inconclusive), rendered as a table.
+``helpers.robustness``
+    Another reader's machine: a lower BLAS kernel, numpy's SIMD narrowed, every
+    seed knob moved; a chapter rerun that way must reach the same verdicts.
 ``helpers.plotting``
     One seaborn theme and the standard log-log figure shapes.
 ``helpers.pruning``
@@ -74,6 +79,7 @@ from . import (
     pruning,
     quality,
     quantization,
+    robustness,
     scorecard,
     scores,
     sweeps,
@@ -102,6 +108,7 @@ __all__ = [
     "pruning",
     "quality",
     "quantization",
+    "robustness",
     "scorecard",
     "scores",
     "sweeps",
