@@ -603,7 +603,7 @@ class Scorecard:
         scorecard into ``scorecard.json`` without retyping a number.
         """
         head = ["Claim", "Source", "Paper", "This build", "Tolerance or test", "Status", "Note"]
-        classes = ["claim", "source", "num", "num", "num", "status", "note"]
+        classes = ["claim", "source", "value", "value", "num", "status", "note"]
         out = [
             '<div class="scorecard-wrap"><table class="scorecard">',
             "<thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>",
