@@ -32,6 +32,7 @@ __all__ = [
     "LOSS_FIT_ARCHITECTURES",
     "TARGETS",
     "fit_sets",
+    "slopes_by_multiplier",
     "subset_by_chance_margin",
     "with_errors",
 ]
@@ -179,3 +180,53 @@ def subset_by_chance_margin(
     rows = downstream[near]
     above = rows["accuracy"] - rows["random_baseline"] >= margin
     return sorted(rows.loc[above, "task"].unique())
+
+
+def slopes_by_multiplier(table: pd.DataFrame, E: float, *, loss: str = "c4_eval_loss") -> pd.Series:
+    r"""Log-log slope of the reducible loss against compute, one per token multiplier.
+
+    Gadre et al. (2024, §2.2) predict that at a fixed token multiplier ``M`` the
+    reducible loss :math:`L - E` is :math:`K(M)\,C^{-\eta}`: a straight line in
+    log-log axes whose slope :math:`-\eta` is the same for every ``M``. This fits
+    :math:`\log(L - E) = \log K - s \log C` by least squares
+    (:func:`helpers.fitting.fit_power_law`, ``delta=inf``) to the runs of each ``M``
+    separately, so the shared-exponent assumption can be checked run by run.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Testbed rows of one training set, with ``flops_C`` (FLOPs),
+        ``token_multiplier_M`` and the ``loss`` column (nats/token).
+    E : float
+        Irreducible loss to subtract (nats/token), e.g. the fitted law's ``E``;
+        every loss must exceed it.
+    loss : str, default "c4_eval_loss"
+        Loss column.
+
+    Returns
+    -------
+    pandas.Series
+        The fitted decay exponent ``s`` (positive: loss falls with compute), indexed
+        by ``M``; ``s == eta`` for every ``M`` when the law holds exactly.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, a loss is not above ``E``, or some ``M`` has fewer
+        than 3 runs (a slope from two points cannot be checked).
+    """
+    need = {"flops_C", "token_multiplier_M", loss}
+    if not need <= set(table.columns):
+        raise ValueError(f"table lacks columns {sorted(need - set(table.columns))}")
+    if "dataset" in table.columns and table["dataset"].nunique() > 1:
+        raise ValueError("pass the runs of one training set (several datasets found)")
+    reducible = table[loss].to_numpy() - float(E)
+    if not np.all(reducible > 0):
+        raise ValueError(f"every loss must exceed E = {E!r}; the smallest is {table[loss].min()!r}")
+    slopes = {}
+    for m, g in table.assign(_red=reducible).groupby("token_multiplier_M"):
+        if len(g) < 3:
+            raise ValueError(f"M = {m:g} has {len(g)} runs; need at least 3 for a slope")
+        fit = fitting.fit_power_law(g["flops_C"].to_numpy(), g["_red"].to_numpy(), delta=np.inf)
+        slopes[float(m)] = fit["alpha"]
+    return pd.Series(slopes, name="slope").rename_axis("token_multiplier_M")

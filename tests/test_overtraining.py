@@ -1,6 +1,7 @@
 """Tests of helpers.overtraining: Gadre et al.'s error averages, fitting sets and targets."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import helpers as hp
@@ -44,3 +45,58 @@ def test_unknown_dataset_lists_the_known_ones(tables):
         O.fit_sets(tables[2], "pile")
     with pytest.raises(ValueError, match="lacks columns"):
         O.with_errors(tables[0], tables[1].drop(columns="accuracy"))
+
+
+def test_slopes_by_multiplier_recovers_the_shared_exponent():
+    # runs that follow Gadre et al.'s law exactly: every M has slope eta
+    E, a, b, eta = 1.8, 200.0, 350.0, 0.136
+    C = np.geomspace(1e17, 1e21, 5)
+    rows = [
+        {
+            "flops_C": c,
+            "token_multiplier_M": m,
+            "c4_eval_loss": E + (a * m**eta + b * m**-eta) * c**-eta,
+        }
+        for m in (5.0, 20.0, 640.0)
+        for c in C
+    ]
+    table = pd.DataFrame(rows)
+    slopes = O.slopes_by_multiplier(table, E)
+    assert list(slopes.index) == [5.0, 20.0, 640.0]
+    assert np.allclose(slopes, eta, rtol=1e-6)
+    # a wrong E bends the lines: the slopes no longer equal eta
+    assert not np.allclose(O.slopes_by_multiplier(table, E - 0.1), eta, rtol=1e-2)
+    with pytest.raises(ValueError, match="exceed E"):
+        O.slopes_by_multiplier(table, 5.0)
+    with pytest.raises(ValueError, match="at least 3"):
+        O.slopes_by_multiplier(table.iloc[[0, 1, 5, 6, 7]], E)
+
+
+def test_training_set_multipliers_reverse_with_the_metric(tables):
+    # On C4-eval loss C4 beats RedPajama (CM < 1); on 17-task error RedPajama beats C4 (CM > 1),
+    # at each training set's own compute-optimal M* (the book's definition)
+    table = tables[2]
+    fronts = {}
+    for ds in ("c4", "redpajama"):
+        loss_set, err_set, _ = O.fit_sets(table, ds)
+        lf = hp.fitting.fit_law(
+            loss_set[["flops_C", "token_multiplier_M"]].to_numpy(),
+            loss_set["c4_eval_loss"].to_numpy(),
+            law="gadre_loss_linear",
+            delta=np.inf,
+        )
+        ef = hp.fitting.fit_law(
+            err_set["c4_eval_loss"].to_numpy(),
+            err_set["err_17"].to_numpy(),
+            law="exponential_error",
+            delta=np.inf,
+        )
+        m_star = hp.frontiers.gadre_optimal_token_multiplier(a=lf["a"], b=lf["b"], eta=lf["eta"])
+        loss_front = hp.frontiers.gadre_frontier(**lf.params, M=m_star)
+        err_front = hp.frontiers.TabulatedFrontier.from_function(
+            lambda c, f=loss_front, e=ef: e.predict(f.value(c)), (1e19, 1e22)
+        )
+        fronts[ds] = (loss_front, err_front)
+    cm_loss = hp.frontiers.average_compute_multiplier(fronts["c4"][0], fronts["redpajama"][0])[0]
+    cm_err = hp.frontiers.average_compute_multiplier(fronts["c4"][1], fronts["redpajama"][1])[0]
+    assert cm_loss < 1 < cm_err
