@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq, minimize_scalar
 
+import helpers as hp
 from helpers import fitting as F
 from helpers import frontiers as fr
 
@@ -211,3 +212,20 @@ def test_compute_optimal_metrics_chains_allocation_loss_and_link():
     assert out["Core"] == pytest.approx((out["T1"] + out["T2"]) / 2)
     with pytest.raises(ValueError, match="'ValLoss' row"):
         fr.compute_optimal_metrics(C, laws[laws["task"] != "ValLoss"])
+
+
+def test_hoffmann_rounding_moves_the_allocation():
+    # Hoffmann et al.'s printed (rounded) law prescribes ~92.8 tokens per parameter at
+    # Chinchilla's budget; their unrounded values (Epoch's notebook, cell 16) give ~59.0 and
+    # a = 0.457 (Besiroglu et al. 2024, second explanation of the discrepancy)
+    est = hp.data.load_chinchilla_estimates().set_index(["estimate", "parameter"])["value"]
+    names = ["E", "A", "B", "alpha", "beta"]
+    budget = 6 * 70e9 * 1.4e12
+    rounded = hp.fitting.chinchilla_optimal_allocation(budget, **est["hoffmann2022"][names])
+    unrounded = hp.fitting.chinchilla_optimal_allocation(
+        budget, **est["hoffmann2022_unrounded"][names]
+    )
+    assert est[("hoffmann2022_unrounded", "E")] == pytest.approx(np.exp(0.5267228), rel=1e-12)
+    assert rounded["tokens_per_param"].iloc[0] == pytest.approx(92.8, abs=0.05)
+    assert unrounded["tokens_per_param"].iloc[0] == pytest.approx(59.0, abs=0.05)
+    assert unrounded["exponent_a"].iloc[0] == pytest.approx(0.457, abs=5e-4)

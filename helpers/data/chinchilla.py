@@ -63,7 +63,10 @@ def load_chinchilla_estimates() -> pd.DataFrame:
     percentile intervals), Sec. 4 (Chinchilla's own size and tokens). Besiroglu et al.
     (2024, arXiv:2404.10102): the plain Huber grid fit and the Huber-likelihood estimates
     with bootstrap standard errors and 95% intervals, as printed by their notebook
-    ``data_analysis.ipynb`` (cells 18, 26, 59) at commit 9225883.
+    ``data_analysis.ipynb`` (cells 18, 26, 59) at commit 9225883, and Hoffmann et al.'s
+    unrounded fit as that notebook prints it (cell 16, estimate ``hoffmann2022_unrounded``:
+    ``log_A``, ``log_B``, ``log_E`` as printed, plus ``A``, ``B``, ``E`` = their exponentials
+    with an empty ``printed``).
 
     Returns
     -------
@@ -76,4 +79,14 @@ def load_chinchilla_estimates() -> pd.DataFrame:
     table = read_csv(CHINCHILLA_ESTIMATES_KEY, dtype={"value": str})
     table.insert(2, "printed", table["value"])
     table["value"] = table["value"].astype(float)
-    return table
+    # Epoch's cell 16 prints Hoffmann et al.'s unrounded fit on the log scale (log_A, log_B,
+    # log_E); add E, A, B on the natural scale (printed "" : derived, not printed) so every
+    # parameter set has the same five names.
+    logs = table[table["parameter"].str.startswith("log_")]
+    natural = logs.assign(
+        parameter=logs["parameter"].str.removeprefix("log_"),
+        value=np.exp(logs["value"]),
+        printed="",
+        location=logs["location"] + "; exp of the printed log value",
+    )
+    return pd.concat([table, natural], ignore_index=True)
