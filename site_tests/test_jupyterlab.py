@@ -12,6 +12,12 @@ command line), and checks:
   ``(label)=`` line, ``:label:``, ``:filter:``) and jupyterlab-myst resolved every
   cross-reference;
 * every ``{eval}`` role shows its value in the rendered prose;
+* **the verdicts survive another reader's machine**: JupyterLab (and so every kernel) runs
+  under :func:`helpers.robustness.other_machine_env` (OpenBLAS one kernel below the CPU's own,
+  numpy's dispatched SIMD off), and before *Run All* every seed knob of the ``parameters`` cell
+  is moved (:func:`helpers.robustness.move_seeds`), so each chapter's ``card.check()`` runs on
+  "another machine" with other seeds, and a flipped verdict is a cell error; the kernel itself
+  reports the BLAS kernel and SIMD path it used;
 * after one value of the ``parameters`` cell changes (``SEED`` if there is one, else the
   first numeric knob; the next one if it moved nothing), rerunning from that cell changes at
   least one prose number (cells are rerun one at a time and the rerun stops at the first
@@ -40,6 +46,8 @@ from pathlib import Path
 
 import pytest
 from conftest import BOOK, SHOTS, STUDENT_SITE, chapter_pages
+
+from helpers.robustness import lower_openblas_coretype, move_seeds, other_machine_env
 
 RUN_TIMEOUT = 900  # seconds for Run All on one chapter (chapters aim for <= 90 s)
 EVAL_RX = re.compile(r"\{eval\}`([^`]+)`")
@@ -124,7 +132,7 @@ def lab(tmp_path_factory):
     if student.is_dir():
         shutil.copytree(student, root / "student_downloads", ignore=shutil.ignore_patterns("*.md"))
     env = {
-        **os.environ,
+        **other_machine_env(),  # every kernel computes as another reader's machine would
         "SCALING_BOOK_OFFLINE": "1",
         "JUPYTER_CONFIG_DIR": str(work / "config"),
         "JUPYTER_DATA_DIR": str(work / "data"),
@@ -183,6 +191,29 @@ def _run(browser, command: str, index: int | None = None, timeout: float = RUN_T
         assert time.monotonic() < deadline, f"{command} did not finish in {timeout} s"
         time.sleep(0.5)
     assert status == "ok", f"{command}: {status}"
+
+
+PROBE = """
+import json as _j, numpy._core._multiarray_umath as _mu
+from threadpoolctl import threadpool_info as _ti
+print(_j.dumps({"blas": sorted({i.get("architecture") or "?" for i in _ti()
+                                 if i.get("user_api") == "blas"}),
+                "simd": [f for f in _mu.__cpu_dispatch__ if _mu.__cpu_features__.get(f)]}))
+"""
+KERNEL_EXEC = """
+const done = arguments[arguments.length - 1];
+const future = window.NB.sessionContext.session.kernel.requestExecute(
+  {code: arguments[0], store_history: false});
+let out = '';
+future.onIOPub = msg => { if (msg.header.msg_type === 'stream') out += msg.content.text; };
+future.done.then(() => done(out), e => done('error: ' + e));
+"""
+
+
+def _kernel_numerics(browser) -> dict:
+    """What the chapter's kernel computes with: BLAS kernel(s) and numpy SIMD features."""
+    out = browser.execute_async_script(KERNEL_EXEC, PROBE)
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _state(browser) -> list[dict]:
@@ -250,12 +281,34 @@ def test_chapter_reads_and_reruns_in_jupyterlab(browser, lab, page):
     opened = _state(browser)
     assert not _raw_myst(opened), f"{page} as opened shows raw MyST: {_raw_myst(opened)}"
 
+    # another reader's machine: every seed knob moved (the kernel's numerics are the lab's)
+    param = next(
+        i
+        for i, c in enumerate(cells)
+        if c["cell_type"] == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
+    )
+    source, seeds_moved = move_seeds("".join(cells[param]["source"]))
+    browser.execute_script(
+        "window.NB.content.widgets[arguments[0]].model.sharedModel.setSource(arguments[1])",
+        param,
+        source,
+    )
+
     started = time.monotonic()
     _run(browser, "notebook:run-all-cells")
     run_all = time.monotonic() - started
+    numerics = _kernel_numerics(browser)
+    assert numerics["simd"] == [], f"{page}: numpy SIMD was not narrowed: {numerics}"
+    kernel = lower_openblas_coretype()
+    assert not kernel or {a.lower() for a in numerics["blas"]} == {kernel.lower()}, (
+        f"{page}: the kernel did not run OpenBLAS {kernel}: {numerics}"
+    )
     state = _state(browser)
     errors = [(c["index"], c["errors"]) for c in state if c["type"] == "code" and c["errors"]]
-    assert not errors, f"{page}: cells with errors: {errors}"
+    assert not errors, (
+        f"{page}: cells with errors on another machine ({numerics}; seeds moved: {seeds_moved})"
+        f" — a scorecard verdict that flips here is not a finding: {errors}"
+    )
     assert all(c["count"] for c in state if c["type"] == "code"), f"{page}: cells not run"
     assert all(c["rendered"] for c in state if c["type"] == "markdown")
     raw = _raw_myst(state)
@@ -279,12 +332,6 @@ def test_chapter_reads_and_reruns_in_jupyterlab(browser, lab, page):
     before = _prose(state)
 
     # change one knob of the parameters cell and rerun from there, a cell at a time
-    param = next(
-        i
-        for i, c in enumerate(cells)
-        if c["cell_type"] == "code" and "parameters" in c.get("metadata", {}).get("tags", [])
-    )
-    source = "".join(cells[param]["source"])
     knobs = sorted(KNOB_RX.finditer(source), key=lambda k: k["name"] != "SEED")  # SEED first
     assert knobs, f"{page}: no numeric knob in the parameters cell"
     started = time.monotonic()
@@ -317,7 +364,8 @@ def test_chapter_reads_and_reruns_in_jupyterlab(browser, lab, page):
     assert not [c for c in _state(browser) if c["type"] == "code" and c["errors"]]
     _window_screenshot(browser, f"jupyterlab-{page}-3-changed", changed[0])
     print(
-        f"\n{page}: Run All {run_all:.1f} s; {knob['name']} {value} -> {new}: cell {changed[0]} "
+        f"\n{page}: Run All {run_all:.1f} s on BLAS {numerics['blas']}, numpy SIMD baseline, "
+        f"seeds {seeds_moved or 'none'}; {knob['name']} {value} -> {new}: cell {changed[0]} "
         f"changed {changed[1]} -> {changed[2]} after rerunning {changed[0] - param + 1} cells "
         f"({rerun:.1f} s)"
     )
