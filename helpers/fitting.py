@@ -1683,6 +1683,8 @@ def bootstrap_fit(
     method: Literal["batched", "loop"] = "batched",
     n_jobs: int | None = None,
     progress: bool = False,
+    groups: np.ndarray | Sequence[Any] | None = None,
+    strata: np.ndarray | Sequence[Any] | None = None,
 ) -> BootstrapResult:
     """Nonparametric (case-resampling) bootstrap of a law fit.
 
@@ -1717,6 +1719,15 @@ def bootstrap_fit(
         Workers for the per-resample refits (joblib semantics).
     progress : bool, default False
         Show a progress bar (loop refits only).
+    groups : array_like (n,), optional
+        The independent unit of each row (e.g. the trained model a measurement
+        comes from). When given, a resample draws whole **groups** with
+        replacement and keeps all their rows (a cluster bootstrap), so rows
+        derived from one unit are never treated as independent.
+    strata : array_like (n,), optional
+        With ``groups``: resample groups within each stratum (e.g. the model
+        size of a designed ladder), keeping each stratum's number of groups.
+        Every row of a group must share its stratum.
 
     Returns
     -------
@@ -1733,17 +1744,22 @@ def bootstrap_fit(
     n = prob.y.shape[0]
     if fit.n_obs != n:
         raise ValueError(f"fit was made on {fit.n_obs} observations but x, y have {n}")
-    idx = _resample_indices(n, n_boot, rng)
-    counts = np.zeros((idx.shape[0], n))
-    np.add.at(counts, (np.repeat(np.arange(idx.shape[0]), n), idx.ravel()), 1.0)
+    if groups is None:
+        if strata is not None:
+            raise ValueError("strata needs groups (the units resampled within each stratum)")
+        idx = _resample_indices(n, n_boot, rng)
+        counts = np.zeros((idx.shape[0], n))
+        np.add.at(counts, (np.repeat(np.arange(idx.shape[0]), n), idx.ravel()), 1.0)
+    else:
+        counts = _group_resample_counts(groups, strata, n, n_boot, rng)
 
     if method == "batched" and warm_start:
-        u0 = np.tile(np.asarray(fit.theta), (idx.shape[0], 1))
+        u0 = np.tile(np.asarray(fit.theta), (counts.shape[0], 1))
         u, f, ok = _batched_lm(law, u0, prob.x, prob.target, counts, fit.delta)
     else:
-        u = np.empty((idx.shape[0], len(law.params)))
-        f = np.empty(idx.shape[0])
-        ok = np.zeros(idx.shape[0], dtype=bool)
+        u = np.empty((counts.shape[0], len(law.params)))
+        f = np.empty(counts.shape[0])
+        ok = np.zeros(counts.shape[0], dtype=bool)
     todo = np.flatnonzero(~ok)
     if todo.size:
         init = dict(fit.params) if warm_start else None
@@ -1756,6 +1772,44 @@ def bootstrap_fit(
     samples["objective"] = f
     samples["converged"] = ok
     return BootstrapResult(point=fit, samples=samples)
+
+
+def _group_resample_counts(
+    groups: np.ndarray | Sequence[Any],
+    strata: np.ndarray | Sequence[Any] | None,
+    n: int,
+    n_boot: int,
+    rng: int | np.random.Generator,
+) -> np.ndarray:
+    """Row weights (n_boot, n) of a cluster bootstrap: whole groups drawn with replacement."""
+    g = np.asarray(groups)
+    if g.shape != (n,):
+        raise ValueError(f"groups must give one unit per row ({n}), got shape {g.shape}")
+    labels, gi = np.unique(g, return_inverse=True)
+    if strata is None:
+        st = np.zeros(labels.size, dtype=int)
+    else:
+        s = np.asarray(strata)
+        if s.shape != (n,):
+            raise ValueError(f"strata must give one stratum per row ({n}), got shape {s.shape}")
+        _, si = np.unique(s, return_inverse=True)
+        st = np.full(labels.size, -1)
+        st[gi] = si
+        if np.any(st[gi] != si):
+            raise ValueError("every row of a group must belong to the same stratum")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 2:
+        raise ValueError(f"n_boot must be an int >= 2, got {n_boot!r}")
+    if rng is None:
+        raise TypeError("rng is required (an int seed or a numpy Generator): no hidden randomness")
+    gen = np.random.default_rng(rng)
+    group_counts = np.zeros((n_boot, labels.size))
+    for k in np.unique(st):
+        members = np.flatnonzero(st == k)
+        if members.size < 2:
+            raise ValueError(f"stratum {k} has {members.size} group: at least 2 are needed")
+        draw = members[gen.integers(0, members.size, size=(n_boot, members.size))]
+        np.add.at(group_counts, (np.repeat(np.arange(n_boot), members.size), draw.ravel()), 1.0)
+    return group_counts[:, gi]
 
 
 def _refit(

@@ -530,3 +530,43 @@ def test_batched_solver_settles_resamples_whose_optimum_is_on_a_bound():
     loop = F.bootstrap_fit(fit, x, y, n_boot=30, rng=25, method="loop")
     np.testing.assert_allclose(f, loop.samples["objective"], rtol=1e-9)
     np.testing.assert_allclose(law.from_u(u), loop.samples[list(law.params)], rtol=1e-6, atol=1e-12)
+
+
+def test_group_bootstrap_resamples_whole_units():
+    """Rows copied from one unit are not independent: the cluster bootstrap sees through it.
+
+    Each of 12 units contributes 7 identical copies of one noisy measurement; a row
+    bootstrap treats 84 rows as independent and is about sqrt(7) times too narrow, the
+    group bootstrap matches the bootstrap of the 12 units themselves.
+    """
+    rng = np.random.default_rng(31)
+    x_unit = 10 ** rng.uniform(0, 4, 12)
+    y_unit = F.power_law(x_unit, 5.0, 0.5) * np.exp(rng.normal(0, 0.1, 12))
+    x, y = np.repeat(x_unit, 7), np.repeat(y_unit, 7)
+    unit = np.repeat(np.arange(12), 7)
+    fit = F.fit_power_law(x, y, delta=np.inf)
+    rows = F.bootstrap_fit(fit, x, y, n_boot=1500, rng=4).ci().loc["alpha", "se"]
+    grouped = F.bootstrap_fit(fit, x, y, n_boot=1500, rng=4, groups=unit).ci().loc["alpha", "se"]
+    fit_u = F.fit_power_law(x_unit, y_unit, delta=np.inf)
+    units = F.bootstrap_fit(fit_u, x_unit, y_unit, n_boot=1500, rng=4).ci().loc["alpha", "se"]
+    assert grouped == pytest.approx(units, rel=0.1)
+    assert grouped / rows == pytest.approx(np.sqrt(7), rel=0.15)
+
+
+def test_group_bootstrap_keeps_each_stratum_size():
+    x = np.tile([1.0, 10.0, 100.0], 4) * np.repeat([1.0, 1.1, 0.9, 1.05], 3)
+    y = F.power_law(x, 2.0, 0.3)
+    stratum = np.tile([0, 1, 2], 4)  # three sizes, four seeds each
+    group = np.arange(12)
+    counts = F._group_resample_counts(group, stratum, 12, 50, 0)
+    for k in range(3):
+        np.testing.assert_array_equal(counts[:, stratum == k].sum(axis=1), 4)
+    fit = F.fit_power_law(x, y, delta=np.inf)
+    boot = F.bootstrap_fit(fit, x, y, n_boot=20, rng=1, groups=group, strata=stratum)
+    assert boot.n_failed == 0
+    with pytest.raises(ValueError, match="same stratum"):
+        F._group_resample_counts([0, 0, 1, 1], [0, 1, 0, 1], 4, 5, 0)
+    with pytest.raises(ValueError, match="one unit per row"):
+        F.bootstrap_fit(fit, x, y, n_boot=5, rng=1, groups=group[:5])
+    with pytest.raises(ValueError, match="strata needs groups"):
+        F.bootstrap_fit(fit, x, y, n_boot=5, rng=1, strata=stratum)
