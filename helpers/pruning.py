@@ -71,14 +71,18 @@ import pandas as pd
 from scipy.optimize import brentq, minimize_scalar, nnls, root
 from scipy.special import ndtr, ndtri
 
+from .fitting import fit_power_law
+
 __all__ = [
     "KEEP_RULES",
     "PruningSolution",
     "best_fraction",
     "compare_with_theory",
     "crossover_alpha_tot",
+    "log_r2",
     "max_margin",
     "pareto_frontier",
+    "seed_bootstrap",
     "simulate_pruning",
     "solve_theory",
     "theory_error",
@@ -761,6 +765,7 @@ def pareto_frontier(
     *,
     theta: float = 0.0,
     keep: str = "hard",
+    f_min: np.ndarray | float | None = None,
 ) -> pd.DataFrame:
     """The lowest theory error over kept fractions ``f_grid``, at each ``alpha_prune``.
 
@@ -769,16 +774,37 @@ def pareto_frontier(
     pool :math:`\\alpha_{\\rm tot} = \\alpha_{\\rm prune}/f` can be chosen, with ``f``
     restricted to ``f_grid`` (its smallest value bounds how large the pool may be).
 
+    Parameters
+    ----------
+    alpha_prune : array_like, shape (n,)
+        Budgets (kept examples per dimension).
+    f_grid : array_like
+        Kept fractions to choose from.
+    theta, keep
+        As in :func:`theory_error` (``eps_f1``, the unpruned error, does not depend on them).
+    f_min : float or array_like of shape (n,), optional
+        A *pool schedule*: the smallest kept fraction allowed at each budget, i.e. a pool
+        of at most ``alpha_prune / f_min`` examples per dimension (``np.exp(-alpha)``
+        lets the pool grow exponentially with the budget). Default: no bound beyond
+        ``f_grid``.
+
     Returns
     -------
     pandas.DataFrame
-        Columns ``alpha_prune``, ``eps_opt``, ``f_opt``, ``eps_f1`` (no pruning).
+        Columns ``alpha_prune``, ``eps_opt``, ``f_opt``, ``eps_f1`` (no pruning) and
+        ``alpha_tot`` (the pool of the optimum, ``alpha_prune / f_opt``).
     """
     a = np.asarray(alpha_prune, dtype=float).ravel()
     fg = np.asarray(f_grid, dtype=float).ravel()
     if fg.size == 0:
         raise ValueError("f_grid is empty")
     eps = theory_error(a[:, None], fg[None, :], theta=theta, keep=keep)
+    if f_min is not None:
+        lo = np.broadcast_to(np.asarray(f_min, dtype=float), a.shape)[:, None]
+        allowed = fg[None, :] >= lo * (1 - 1e-12)
+        if not allowed.any(axis=1).all():
+            raise ValueError("f_min excludes every value of f_grid at some alpha_prune")
+        eps = np.where(allowed, eps, np.nan)
     best = np.nanargmin(eps, axis=1)
     return pd.DataFrame(
         {
@@ -786,8 +812,40 @@ def pareto_frontier(
             "eps_opt": eps[np.arange(a.size), best],
             "f_opt": fg[best],
             "eps_f1": theory_error(a, 1.0),
+            "alpha_tot": a / fg[best],
         }
     )
+
+
+def log_r2(x: np.ndarray, eps: np.ndarray) -> float:
+    """R² of the least-squares straight line of ``log(eps)`` against ``x``.
+
+    With ``x = alpha`` a straight line is an exponential, ``eps = A exp(-b alpha)``;
+    with ``x = log(alpha)`` it is a power law, ``eps = A alpha^(-b)``. Comparing the two
+    on the same window tells which shape a curve is closer to.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        The abscissa (``alpha`` or ``log(alpha)``), n >= 3.
+    eps : array_like, shape (n,)
+        Positive errors.
+
+    Returns
+    -------
+    float
+        ``1 - SS_res / SS_tot`` of ``log(eps)``.
+    """
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(eps, dtype=float).ravel()
+    if x.shape != y.shape or x.size < 3:
+        raise ValueError(f"need x and eps of the same length >= 3, got {x.shape}, {y.shape}")
+    if not (np.isfinite(x).all() and np.isfinite(y).all() and (y > 0).all()):
+        raise ValueError("x must be finite and eps finite and positive")
+    ly = np.log(y)
+    fit = fit_power_law(np.exp(x - x.mean()), y, delta=np.inf)  # least squares
+    res = ly - np.log(fit.predict(np.exp(x - x.mean())))
+    return float(1 - np.sum(res**2) / np.sum((ly - ly.mean()) ** 2))
 
 
 def crossover_alpha_tot(f: float, *, bracket: tuple[float, float] = (1.5, 40.0)) -> float:
@@ -884,3 +942,64 @@ def compare_with_theory(runs: pd.DataFrame) -> pd.DataFrame:
     out["diff"] = out["eps_mc"] - out["eps_theory"]
     out["z"] = out["diff"].abs() / out["sem"]
     return out
+
+
+def seed_bootstrap(
+    runs: pd.DataFrame,
+    statistic,
+    *,
+    n_boot: int = 2000,
+    rng: int | np.random.Generator,
+    level: float = 0.95,
+    keys: tuple[str, ...] = ("alpha_prune", "f", "theta", "keep"),
+) -> tuple[float, float, float]:
+    """A statistic of Monte-Carlo grid points with its bootstrap interval over seeds.
+
+    The independent unit of a pruning simulation is the seed (one pool, one teacher,
+    one trained student per grid point). Whole seeds are resampled with replacement
+    (the same resampled seeds at every grid point), each grid point's mean error is
+    recomputed, and ``statistic`` is evaluated on those means; the interval is the
+    percentile interval of the resamples, widened if needed to contain the estimate
+    (a statistic such as a mean absolute gap is biased upward under resampling).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        Output of :func:`helpers.sweeps.sweep` over :func:`simulate_pruning`, with columns
+        ``keys``, ``seed`` and ``eps``; every grid point must have the same seeds.
+    statistic : callable
+        ``statistic(index, means) -> ndarray of shape (B,)``: ``index`` is the
+        :class:`pandas.MultiIndex` of the grid points (``keys``), ``means`` their
+        mean errors, shape ``(n_points, B)``.
+    n_boot : int, default 2000
+        Resamples.
+    rng : int or numpy.random.Generator
+        Seed of the resampling (required).
+    level : float, default 0.95
+        Coverage of the interval.
+    keys : tuple of str
+        Columns that identify a grid point.
+
+    Returns
+    -------
+    (estimate, low, high) : tuple of float
+        The statistic on all seeds and its interval.
+    """
+    need = {*keys, "seed", "eps"}
+    if not need <= set(runs.columns):
+        raise ValueError(f"runs needs columns {sorted(need)}, got {list(runs.columns)}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise ValueError(f"n_boot must be a positive int, got {n_boot!r}")
+    table = runs.pivot_table(index=list(keys), columns="seed", values="eps", sort=False)
+    if table.isna().any().any() or table.shape[1] < 2:
+        raise ValueError("every grid point needs the same seeds (at least two)")
+    eps = table.to_numpy()
+    idx = np.random.default_rng(rng).integers(0, eps.shape[1], size=(n_boot, eps.shape[1]))
+    est = float(np.asarray(statistic(table.index, eps.mean(axis=1, keepdims=True))).ravel()[0])
+    boot = np.asarray(statistic(table.index, eps[:, idx].mean(axis=2)), dtype=float)
+    if boot.shape != (n_boot,):
+        raise ValueError(f"statistic must return shape ({n_boot},), got {boot.shape}")
+    low, high = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    return est, min(float(low), est), max(float(high), est)
