@@ -32,6 +32,7 @@ __all__ = [
     "step2_points",
     "task_metric",
     "two_step_prediction",
+    "two_step_predictions",
 ]
 
 _MMLU = ["mmlu_stem_test", "mmlu_humanities_test", "mmlu_social_sciences_test", "mmlu_other_test"]
@@ -251,11 +252,41 @@ def two_step_prediction(
         ``bpb`` and ``accuracy`` of the target; ``bpb_pred`` (step 1), ``step2_pred``
         (step 2 at the true task loss), ``chained_pred`` (step 2 at the predicted loss).
     """
+    if target["size"].nunique() != 1:
+        raise ValueError(f"target must hold one model, got sizes {sorted(target['size'].unique())}")
+    out = two_step_predictions(runs, target, task, moving_avg=moving_avg, skip_perc=skip_perc)
+    return {k: float(v) for k, v in out.iloc[0].items()}
+
+
+def two_step_predictions(
+    runs: pd.DataFrame,
+    targets: pd.DataFrame,
+    task: str,
+    *,
+    moving_avg: int = 5,
+    skip_perc: float = 0.1,
+) -> pd.DataFrame:
+    """:func:`two_step_prediction` for every model in ``targets``, fitting each step once.
+
+    Parameters
+    ----------
+    runs, task, moving_avg, skip_perc
+        As for :func:`two_step_prediction`.
+    targets : pandas.DataFrame
+        Checkpoints of one or more target models (``size`` tells them apart), e.g. all
+        of :func:`helpers.data.load_olmo_ladder_targets`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target ``size`` (in order of appearance), with the columns of the
+        dict :func:`two_step_prediction` returns.
+    """
     from . import fitting
     from .links import LADDER_SIGMOID
 
-    if target["size"].nunique() != 1:
-        raise ValueError(f"target must hold one model, got sizes {sorted(target['size'].unique())}")
+    if len(targets) == 0:
+        raise ValueError("targets is empty")
     final = final_values(runs, task, ("bpb",), moving_avg=moving_avg)
     step1 = fitting.fit_chinchilla(
         final["params_N"].to_numpy(),
@@ -268,12 +299,15 @@ def two_step_prediction(
     x2 = np.append(pts["bpb"].to_numpy(), 0.0)
     y2 = np.append(pts["accuracy"].to_numpy(), 1.0)  # upstream's "ideal" point
     step2 = fitting.fit_law(x2, y2, law=LADDER_SIGMOID, delta=np.inf)
-    actual = final_values(target, task, ("bpb", "accuracy"), moving_avg=moving_avg).iloc[0]
-    bpb_pred = float(step1.predict(actual["params_N"], actual["tokens_D"]))
-    return {
-        "bpb": float(actual["bpb"]),
-        "bpb_pred": bpb_pred,
-        "accuracy": float(actual["accuracy"]),
-        "step2_pred": float(step2.predict(actual["bpb"])),
-        "chained_pred": float(step2.predict(bpb_pred)),
-    }
+    rows = {}
+    for size, target in targets.groupby("size", sort=False):
+        actual = final_values(target, task, ("bpb", "accuracy"), moving_avg=moving_avg).iloc[0]
+        bpb_pred = float(step1.predict(actual["params_N"], actual["tokens_D"]))
+        rows[size] = {
+            "bpb": float(actual["bpb"]),
+            "bpb_pred": bpb_pred,
+            "accuracy": float(actual["accuracy"]),
+            "step2_pred": float(step2.predict(actual["bpb"])),
+            "chained_pred": float(step2.predict(bpb_pred)),
+        }
+    return pd.DataFrame(rows).T

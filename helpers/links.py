@@ -26,7 +26,7 @@ from scipy.special import expit
 
 from . import fitting
 
-__all__ = ["LADDER_SIGMOID", "capability_sigmoid"]
+__all__ = ["LADDER_SIGMOID", "capability_sigmoid", "heldout_squared_errors"]
 
 
 def _ladder_predict(p: fitting.ParamBatch, x: np.ndarray) -> np.ndarray:
@@ -125,3 +125,44 @@ def capability_sigmoid(n_inputs: int) -> fitting.Law:
         ),
         replace=True,
     )
+
+
+def heldout_squared_errors(
+    covariates: dict[str, np.ndarray], y: np.ndarray, train: np.ndarray
+) -> tuple[dict[str, fitting.LawFit], dict[str, np.ndarray]]:
+    r"""Fit :func:`capability_sigmoid` on the training models, score the held-out ones.
+
+    Ruan et al.'s holdout test (2024, Sec. 4): fit the link by least squares on the
+    models with ``train`` true (the smaller ones) once per covariate set, and return the
+    squared error of each held-out model's prediction, so that the caller can average
+    them or bootstrap over the held-out models.
+
+    Parameters
+    ----------
+    covariates : dict of str to array, each of shape (n_models, k)
+        Named covariate sets (e.g. three principal components; log10 FLOPs as (n, 1)).
+    y : array, shape (n_models,)
+        The downstream metric, in [0, 1].
+    train : bool array, shape (n_models,)
+        Models to fit on; the others are held out. Both groups need at least one model.
+
+    Returns
+    -------
+    (dict of str to LawFit, dict of str to array)
+        The fit and the held-out squared errors (shape (n_heldout,)) per covariate set.
+    """
+    yv = np.asarray(y, dtype=float)
+    mask = np.asarray(train, dtype=bool)
+    if yv.ndim != 1 or mask.shape != yv.shape:
+        raise ValueError(f"y and train must be 1-D of one length, got {yv.shape}, {mask.shape}")
+    if mask.all() or not mask.any():
+        raise ValueError("train must hold out at least one model and keep at least one")
+    fits, errors = {}, {}
+    for name, x in covariates.items():
+        xv = np.asarray(x, dtype=float)
+        if xv.ndim != 2 or xv.shape[0] != yv.size:
+            raise ValueError(f"covariates {name!r} must have shape (n_models, k), got {xv.shape}")
+        law = capability_sigmoid(xv.shape[1])
+        fits[name] = fitting.fit_law(xv[mask], yv[mask], law=law, delta=np.inf)
+        errors[name] = (fits[name].predict(*xv[~mask].T) - yv[~mask]) ** 2
+    return fits, errors

@@ -34,6 +34,7 @@ __all__ = [
     "CHAIN",
     "CORRELATIONS",
     "brier_score",
+    "correlation_interval",
     "correlation_summary",
     "exact_match",
     "per_item_correlation",
@@ -258,6 +259,55 @@ def per_item_correlation(
         r = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
     r = np.clip(r, -1.0, 1.0)
     return r[0] if squeeze else r
+
+
+def correlation_interval(
+    r: float, n: int, method: Correlation = "spearman", level: float = 0.95
+) -> tuple[float, float]:
+    r"""Confidence interval of a correlation coefficient by Fisher's z transform.
+
+    :math:`z = \operatorname{artanh} r` is close to normal with standard error
+    :math:`1/\sqrt{n-3}` for Pearson's r, :math:`\sqrt{(1 + r^2/2)/(n-3)}` for Spearman's
+    rho (Bonett & Wright 2000, Psychometrika 65:23) and :math:`\sqrt{0.437/(n-4)}` for
+    Kendall's tau (Fieller, Hartley & Pearson 1957); the interval
+    :math:`\tanh(z \pm z_{1-(1-\text{level})/2}\,\text{se})` stays inside [-1, 1]. The
+    unit is the pair (e.g. one trained model), so ``n`` counts independent models.
+
+    Parameters
+    ----------
+    r : float
+        The coefficient, in (-1, 1).
+    n : int
+        Number of independent pairs it was computed from (> 3; > 4 for Kendall).
+    method : {"pearson", "spearman", "kendall"}, default "spearman"
+    level : float, default 0.95
+        Confidence level in (0, 1).
+
+    Returns
+    -------
+    (float, float)
+        ``(low, high)``, with ``-1 < low <= r <= high < 1``.
+    """
+    from scipy.stats import norm
+
+    if method not in CORRELATIONS:
+        raise ValueError(f"method must be one of {CORRELATIONS}, got {method!r}")
+    if not np.isfinite(r) or not -1 < r < 1:
+        raise ValueError(f"r must lie in the open interval (-1, 1), got {r!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    n_min = 5 if method == "kendall" else 4
+    if int(n) != n or n < n_min:
+        raise ValueError(f"n must be an integer >= {n_min} for {method}, got {n!r}")
+    if method == "pearson":
+        se = 1.0 / np.sqrt(n - 3)
+    elif method == "spearman":
+        se = np.sqrt((1.0 + r**2 / 2.0) / (n - 3))
+    else:
+        se = np.sqrt(0.437 / (n - 4))
+    half = norm.ppf(0.5 + level / 2.0) * se
+    z = np.arctanh(r)
+    return float(np.tanh(z - half)), float(np.tanh(z + half))
 
 
 def correlation_summary(r: ArrayLike) -> dict[str, float]:

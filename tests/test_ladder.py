@@ -93,3 +93,17 @@ def test_two_step_prediction_recomputes_the_stored_tables(runs):
         )
     with pytest.raises(ValueError, match="one model"):
         L.two_step_prediction(runs, hp.data.load_olmo_ladder_targets(), "mmlu")
+
+
+def test_two_step_predictions_match_one_target_at_a_time(runs):
+    targets = hp.data.load_olmo_ladder_targets()
+    both = L.two_step_predictions(runs, targets, "arc_easy")
+    assert list(both.index) == ["7B-4T", "13B-5T"]
+    for size in both.index:
+        one = L.two_step_prediction(runs, targets[targets["size"] == size], "arc_easy")
+        for key, value in one.items():
+            assert both.loc[size, key] == pytest.approx(value, rel=1e-12), (size, key)
+    # the two targets differ, so a mix-up of rows would fail
+    assert both.loc["7B-4T", "accuracy"] != pytest.approx(both.loc["13B-5T", "accuracy"])
+    with pytest.raises(ValueError, match="empty"):
+        L.two_step_predictions(runs, targets.iloc[:0], "mmlu")

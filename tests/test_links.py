@@ -84,3 +84,19 @@ def test_gadre_relative_errors_to_four_digits(redpajama):
     )
     np.testing.assert_allclose(rel_loss, [0.7103, 0.7320], atol=5e-4)
     np.testing.assert_allclose(rel_err, [3.6365, 0.0464], atol=5e-4)
+
+
+def test_heldout_squared_errors_scores_only_the_heldout_models():
+    rng = np.random.default_rng(3)
+    s = rng.normal(0, 1, (60, 1))
+    y = 0.1 + 0.9 * expit(2.0 * s[:, 0] - 0.5)
+    train = s[:, 0] < 0.5
+    noise = {"capability": s, "noise": rng.normal(0, 1, (60, 1))}
+    fits, err = links.heldout_squared_errors(noise, y, train)
+    assert err["capability"].shape == ((~train).sum(),)
+    assert err["capability"].mean() < 1e-8  # exact law: recovered
+    expected = (fits["noise"].predict(noise["noise"][~train, 0]) - y[~train]) ** 2
+    np.testing.assert_allclose(err["noise"], expected)
+    assert err["noise"].mean() > 100 * err["capability"].mean()
+    with pytest.raises(ValueError, match="hold out"):
+        links.heldout_squared_errors(noise, y, np.ones(60, bool))

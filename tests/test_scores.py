@@ -109,3 +109,31 @@ def test_renormalise_and_brier():
 def test_bad_input_is_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_correlation_interval_matches_fisher_z_and_covers_at_nominal_rate():
+    # Pearson: the textbook interval, tanh(artanh r -+ 1.96 / sqrt(n - 3))
+    lo, hi = S.correlation_interval(0.5, 28, "pearson")
+    half = stats.norm.ppf(0.975) / 5.0
+    assert lo == pytest.approx(np.tanh(np.arctanh(0.5) - half), rel=1e-12)
+    assert hi == pytest.approx(np.tanh(np.arctanh(0.5) + half), rel=1e-12)
+    # Spearman (Bonett & Wright): wider than Pearson's by sqrt(1 + r^2 / 2)
+    lo_s, hi_s = S.correlation_interval(0.5, 28, "spearman")
+    se = np.sqrt(1.125) / 5.0
+    assert hi_s == pytest.approx(np.tanh(np.arctanh(0.5) + stats.norm.ppf(0.975) * se))
+    assert lo_s < lo and hi_s > hi
+    # coverage of the Spearman interval on bivariate normal data (rho_s = 6/pi asin(r/2))
+    rng = np.random.default_rng(0)
+    rho_true = 6 / np.pi * np.arcsin(0.6 / 2)
+    n, hits, reps = 16, 0, 2000
+    cov = [[1, 0.6], [0.6, 1]]
+    for _ in range(reps):
+        xy = rng.multivariate_normal([0, 0], cov, n)
+        r = stats.spearmanr(xy[:, 0], xy[:, 1])[0]
+        a, b = S.correlation_interval(r, n)
+        hits += a <= rho_true <= b
+    assert 0.93 < hits / reps < 0.98
+    with pytest.raises(ValueError, match="open interval"):
+        S.correlation_interval(1.0, 10)
+    with pytest.raises(ValueError, match="n must be"):
+        S.correlation_interval(0.3, 3)
