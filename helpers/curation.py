@@ -45,6 +45,7 @@ __all__ = [
     "filtering_error",
     "filtering_frontier",
     "image_pruning_run",
+    "kept_class_counts",
     "load_images",
     "prototype_scores",
     "select_subset",
@@ -265,6 +266,17 @@ def _scores(name, pool, n_test, seed, n_components, score, n_clusters):
     return prototype_scores(e_pool, n_clusters=n_clusters, seed=seed)
 
 
+def _kept_subset(dataset, pool, f, score, keep, balanced, n_clusters, n_test, n_components, seed):
+    """The prepared pool, test set and the kept indices of one run (cached pieces)."""
+    if score not in SCORES:
+        raise ValueError(f"score must be one of {SCORES}, got {score!r}")
+    key = (dataset, int(pool), int(n_test), int(seed), int(n_components))
+    e_pool, y_pool, e_test, y_test = _prepared(*key)
+    sc = _scores(*key, score, int(n_clusters) if score == "prototype" else 0)
+    kept = select_subset(sc, f, keep, labels=y_pool if balanced else None, rng=seed)
+    return e_pool, y_pool, e_test, y_test, kept
+
+
 def image_pruning_run(
     dataset: str,
     pool: int,
@@ -297,19 +309,50 @@ def image_pruning_run(
     from sklearn.linear_model import LogisticRegression
     from threadpoolctl import threadpool_limits
 
-    if score not in SCORES:
-        raise ValueError(f"score must be one of {SCORES}, got {score!r}")
-    key = (dataset, int(pool), int(n_test), int(seed), int(n_components))
     with threadpool_limits(1):
-        e_pool, y_pool, e_test, y_test = _prepared(*key)
-        sc = _scores(*key, score, int(n_clusters) if score == "prototype" else 0)
-        kept = select_subset(sc, f, keep, labels=y_pool if balanced else None, rng=seed)
+        e_pool, y_pool, e_test, y_test, kept = _kept_subset(
+            dataset, pool, f, score, keep, balanced, n_clusters, n_test, n_components, seed
+        )
         n_classes = len(np.unique(y_pool[kept]))
         if n_classes < 2:
             return {"test_error": float("nan"), "n_kept": len(kept), "n_classes_kept": n_classes}
         clf = LogisticRegression(C=1.0, max_iter=500).fit(e_pool[kept], y_pool[kept])
         err = float(np.mean(clf.predict(e_test) != y_test))
     return {"test_error": err, "n_kept": len(kept), "n_classes_kept": n_classes}
+
+
+def kept_class_counts(
+    dataset: str,
+    pool: int,
+    f: float,
+    score: str,
+    keep: str,
+    *,
+    balanced: bool = False,
+    n_clusters: int = 10,
+    n_test: int = 1000,
+    n_components: int = 50,
+    seed: int = 0,
+) -> pd.Series:
+    """How many images of each class a pruning rule keeps (same arguments as a run).
+
+    A score that prefers some classes starves the others; this shows it directly, for
+    the same subset :func:`image_pruning_run` trains on.
+
+    Returns
+    -------
+    pandas.Series
+        Kept images per class label (every class of the pool, 0 when none is kept).
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        _, y_pool, _, _, kept = _kept_subset(
+            dataset, pool, f, score, keep, balanced, n_clusters, n_test, n_components, seed
+        )
+    classes = np.unique(y_pool)
+    counts = (y_pool[kept][:, None] == classes[None, :]).sum(axis=0)
+    return pd.Series(counts, index=pd.Index(classes, name="class"), name="kept")
 
 
 # ----------------------------------------------------------------------------- filtering law

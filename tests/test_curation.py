@@ -116,3 +116,19 @@ def test_image_pruning_run_is_deterministic():
     assert 0.0 <= a["test_error"] < 0.5 and a["n_kept"] == 150
     with pytest.raises(ValueError, match="score"):
         cu.image_pruning_run(keep="hard", **{**kw, "score": "forgetting"})
+
+
+def test_kept_class_counts_match_the_run_and_balance():
+    kw = {"dataset": "digits", "pool": 300, "f": 0.3, "n_test": 300, "seed": 2}
+    run = cu.image_pruning_run(score="prototype", keep="hard", **kw)
+    counts = cu.kept_class_counts(score="prototype", keep="hard", **kw)
+    assert counts.sum() == run["n_kept"] and (counts > 0).sum() == run["n_classes_kept"]
+    assert len(counts) == 10
+    # class-balanced: the same fraction of every class (to rounding)
+    bal = cu.kept_class_counts(score="prototype", keep="hard", balanced=True, **kw)
+    pool_counts = cu.kept_class_counts(score="prototype", keep="hard", **{**kw, "f": 1.0})
+    assert pool_counts.sum() == 300
+    np.testing.assert_array_equal(bal, np.maximum(1, np.round(0.3 * pool_counts)))
+    assert bal.max() - bal.min() < counts.max() - counts.min()
+    with pytest.raises(ValueError, match="score"):
+        cu.kept_class_counts(score="forgetting", keep="hard", **kw)
