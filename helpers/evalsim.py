@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = [
+    "expected_pass_until_estimate",
     "extrapolate_choice_logliks",
     "linear_extrapolate",
     "pass_at_n",
@@ -238,3 +239,40 @@ def pass_until(
         raise ValueError(f"an instance needed more than max_samples = {max_samples:g} samples")
     estimate = k / samples if k == 1 else (k - 1) / (samples - 1)
     return estimate, samples
+
+
+def expected_pass_until_estimate(p: ArrayLike, k: int = 1) -> np.ndarray:
+    r"""Mean of :func:`pass_until`'s estimate of an instance with pass probability ``p``.
+
+    For ``k >= 2`` the estimate :math:`(k-1)/(S-1)` is unbiased, so the mean is ``p``.
+    For ``k = 1`` it is :math:`1/S` with :math:`S` geometric, whose mean is
+
+    .. math:: E[1/S] = \sum_{s \ge 1} \frac{p (1-p)^{s-1}}{s}
+              = \frac{p \ln(1/p)}{1 - p},
+
+    larger than ``p`` by the factor :math:`\ln(1/p)/(1-p)`: about 9 at
+    :math:`p = 10^{-4}`, growing without bound as :math:`p \to 0`.
+
+    Parameters
+    ----------
+    p : array_like
+        Pass probabilities in (0, 1].
+    k : int, default 1
+        Passes waited for (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        The expected estimate, same shape as ``p`` (``p`` itself for ``k >= 2``, and at
+        ``p = 1``).
+    """
+    arr = _pass_probability(p)
+    if np.any(arr == 0):
+        raise ValueError("PassUntil never stops on an instance with pass probability 0")
+    if int(k) < 1:
+        raise ValueError(f"k must be >= 1, got {k}")
+    if int(k) >= 2:
+        return arr.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(arr < 1, arr * -np.log(arr) / (1.0 - arr), 1.0)
+    return out

@@ -66,3 +66,21 @@ def test_pass_at_n_estimates_the_rate():
 def test_bad_input_is_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_expected_pass_until_estimate_matches_simulation_and_the_series():
+    p = np.array([1e-4, 1e-2, 0.3])
+    exact = E.expected_pass_until_estimate(p, 1)
+    # the series sum_s p (1 - p)^(s - 1) / s, summed far enough to converge
+    s = np.arange(1, 400_000)[:, None]
+    series = (p * (1 - p) ** (s - 1) / s).sum(axis=0)
+    np.testing.assert_allclose(exact, series, rtol=1e-6)
+    # and a Monte Carlo mean of pass_until's own estimate (k = 1), within 2%
+    est, _ = E.pass_until(np.broadcast_to(p, (400_000, 3)), 1, rng=0)
+    np.testing.assert_allclose(est.mean(axis=0), exact, rtol=0.02)
+    assert exact[0] / p[0] == pytest.approx(np.log(1e4) / (1 - 1e-4))  # about 9.2x
+    # k >= 2: unbiased
+    np.testing.assert_array_equal(E.expected_pass_until_estimate(p, 5), p)
+    assert E.expected_pass_until_estimate(1.0) == 1.0
+    with pytest.raises(ValueError, match="never stops"):
+        E.expected_pass_until_estimate([0.0, 0.5])
