@@ -62,11 +62,14 @@ __all__ = [
     "check_choice",
     "checklist",
     "compare",
+    "exercise_labels",
     "grade",
 ]
 
 Verdict = Literal["right", "too high", "too low", "wrong", "no answer"]
 KEY_RX = re.compile(r"^ex-[a-z0-9]+(?:-[a-z0-9]+)*$")
+EXERCISE_RX = re.compile(r"^(:{3,}|`{3,})\{exercise\}[^\n]*\n(?::[a-z-]+:[^\n]*\n)*", re.M)
+LABEL_RX = re.compile(r"^:label:\s*(\S+)\s*$", re.M)
 _COLOURS = {
     "right": ("#1b7837", "#e7f4e4"),
     "too high": ("#b35806", "#fdf0e0"),
@@ -663,3 +666,39 @@ def grade(env: Mapping[str, Any], key: str) -> CheckResult:
     if not result.passed:
         raise AssertionError(result.message)
     return result
+
+
+def exercise_labels(cells: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The labels of the MyST ``{exercise}`` blocks in a notebook's markdown cells, in order.
+
+    A chapter's wiring test compares them with its register's :attr:`Exercises.keys`, so an
+    exercise added without a check (or a checklist) is caught.
+
+    Parameters
+    ----------
+    cells : iterable of mapping
+        The notebook's cells as in the ``.ipynb`` JSON (``nb["cells"]``): each with
+        ``cell_type`` and ``source`` (a string or a list of lines).
+
+    Returns
+    -------
+    list of str
+        Every exercise's ``:label:``, in the order of the notebook.
+
+    Raises
+    ------
+    ValueError
+        If an ``{exercise}`` block has no label.
+    """
+    labels = []
+    for cell in cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        text = source if isinstance(source, str) else "".join(source)
+        for block in EXERCISE_RX.finditer(text):
+            found = LABEL_RX.search(block.group(0))
+            if found is None:
+                raise ValueError(f"an {{exercise}} block has no :label: in {block.group(0)!r}")
+            labels.append(found.group(1))
+    return labels

@@ -259,3 +259,33 @@ def test_write_otter_tests(tmp_path) -> None:
         test({"ex": book})  # type: ignore[operator]
     book.check(KEY, 1.5)
     test({"ex": book})  # type: ignore[operator]
+
+
+def test_exercise_labels_reads_myst_blocks() -> None:
+    cells = [
+        {"cell_type": "code", "source": ":::{exercise}\n:label: ex-not-markdown\n:::"},
+        {
+            "cell_type": "markdown",
+            "source": [
+                "## Exercises\n",
+                "\n",
+                ":::{exercise}\n",
+                ":label: ex-first-one\n",
+                "\n",
+                "Text with :label: inside.\n",
+                ":::\n",
+                "\n",
+                ":::{solution} ex-first-one\n",
+                ":class: dropdown\n",
+                ":label: sol-x\n",
+                ":::\n",
+                "::::{exercise} Title\n",
+                ":class: note\n",
+                ":label: ex-second\n",
+                "::::\n",
+            ],
+        },
+    ]
+    assert ex.exercise_labels(cells) == ["ex-first-one", "ex-second"]
+    with pytest.raises(ValueError, match="no :label:"):
+        ex.exercise_labels([{"cell_type": "markdown", "source": ":::{exercise}\nText\n:::"}])
