@@ -1678,13 +1678,14 @@ def bootstrap_fit(
     y: np.ndarray,
     *,
     n_boot: int = 400,
-    rng: int | np.random.Generator,
+    rng: int | np.random.Generator | None = None,
     warm_start: bool = True,
     method: Literal["batched", "loop"] = "batched",
     n_jobs: int | None = None,
     progress: bool = False,
     groups: np.ndarray | Sequence[Any] | None = None,
     strata: np.ndarray | Sequence[Any] | None = None,
+    indices: np.ndarray | None = None,
 ) -> BootstrapResult:
     """Nonparametric (case-resampling) bootstrap of a law fit.
 
@@ -1710,7 +1711,7 @@ def bootstrap_fit(
     n_boot : int, default 400
         Number of resamples.
     rng : int or numpy.random.Generator
-        Seed or generator (required: no hidden randomness).
+        Seed or generator (required unless ``indices`` is given: no hidden randomness).
     warm_start : bool, default True
         Start each refit from ``fit.params``.
     method : {"batched", "loop"}
@@ -1719,6 +1720,10 @@ def bootstrap_fit(
         Workers for the per-resample refits (joblib semantics).
     progress : bool, default False
         Show a progress bar (loop refits only).
+    indices : int array (n_resamples, n), optional
+        The resamples themselves, as row positions drawn with replacement (e.g. to
+        replay a published bootstrap's draws). Replaces ``n_boot`` and ``rng``,
+        which must then be left out; cannot be combined with ``groups``.
     groups : array_like (n,), optional
         The independent unit of each row (e.g. the trained model a measurement
         comes from). When given, a resample draws whole **groups** with
@@ -1744,7 +1749,17 @@ def bootstrap_fit(
     n = prob.y.shape[0]
     if fit.n_obs != n:
         raise ValueError(f"fit was made on {fit.n_obs} observations but x, y have {n}")
-    if groups is None:
+    if indices is not None:
+        if rng is not None or groups is not None:
+            raise ValueError("indices replaces rng (and n_boot); it cannot be combined with groups")
+        idx = np.asarray(indices)
+        if idx.ndim != 2 or idx.shape[1] != n or idx.shape[0] < 2:
+            raise ValueError(f"indices must have shape (n_resamples >= 2, {n}), got {idx.shape}")
+        if not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0 or idx.max() >= n:
+            raise ValueError(f"indices must be integer row positions in [0, {n})")
+        counts = np.zeros((idx.shape[0], n))
+        np.add.at(counts, (np.repeat(np.arange(idx.shape[0]), n), idx.ravel()), 1.0)
+    elif groups is None:
         if strata is not None:
             raise ValueError("strata needs groups (the units resampled within each stratum)")
         idx = _resample_indices(n, n_boot, rng)

@@ -570,3 +570,26 @@ def test_group_bootstrap_keeps_each_stratum_size():
         F.bootstrap_fit(fit, x, y, n_boot=5, rng=1, groups=group[:5])
     with pytest.raises(ValueError, match="strata needs groups"):
         F.bootstrap_fit(fit, x, y, n_boot=5, rng=1, strata=stratum)
+
+
+def test_bootstrap_fit_replays_given_indices():
+    # resamples passed as indices give the same refits as the same resamples drawn from rng
+    rng = np.random.default_rng(3)
+    x = np.geomspace(1e6, 1e10, 25)
+    y = F.saturating_power_law(x, E=1.8, A=300.0, alpha=0.3) * np.exp(rng.normal(0, 0.01, x.size))
+    fit = F.fit_saturating_power_law(x, y)
+    drawn = F.bootstrap_fit(fit, x, y, n_boot=50, rng=11)
+    idx = np.random.default_rng(11).integers(0, x.size, size=(50, x.size))
+    replay = F.bootstrap_fit(fit, x, y, indices=idx)
+    assert np.allclose(replay.samples[["E", "A", "alpha"]], drawn.samples[["E", "A", "alpha"]])
+    # a different set of resamples gives different refits (the indices are used)
+    other = F.bootstrap_fit(fit, x, y, indices=idx[:, ::-1].copy() % 7)
+    assert not np.allclose(other.samples["alpha"], drawn.samples["alpha"])
+    with pytest.raises(ValueError, match="replaces rng"):
+        F.bootstrap_fit(fit, x, y, indices=idx, rng=1)
+    with pytest.raises(ValueError, match="shape"):
+        F.bootstrap_fit(fit, x, y, indices=idx[:, :5])
+    with pytest.raises(ValueError, match="row positions"):
+        F.bootstrap_fit(fit, x, y, indices=idx + x.size)
+    with pytest.raises(TypeError, match="rng is required"):
+        F.bootstrap_fit(fit, x, y, n_boot=10)
