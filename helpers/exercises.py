@@ -113,7 +113,7 @@ class CheckResult:
         if self.verdict == "right":
             text = f"Right{tol}."
         elif self.verdict == "no answer":
-            text = "No answer yet: set your answer in the cell above and run it again."
+            text = "No answer yet: put your answer in place of None and run this cell again."
         elif self.verdict == "wrong":
             text = "Not this one: think again, then check another choice."
         else:
