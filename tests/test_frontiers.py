@@ -229,3 +229,18 @@ def test_hoffmann_rounding_moves_the_allocation():
     assert rounded["tokens_per_param"].iloc[0] == pytest.approx(92.8, abs=0.05)
     assert unrounded["tokens_per_param"].iloc[0] == pytest.approx(59.0, abs=0.05)
     assert unrounded["exponent_a"].iloc[0] == pytest.approx(0.457, abs=5e-4)
+
+
+def test_epoch_bootstrap_indices_replay_epochs_draws():
+    idx = hp.data.chinchilla.epoch_bootstrap_indices(3)
+    runs = hp.data.load_chinchilla_runs()
+    assert idx.shape == (3, len(runs)) and idx.min() >= 0 and idx.max() < len(runs)
+    # Epoch's cell 15: positions in the 245-run file, legacy global generator seeded with 42
+    full = hp.data.load_chinchilla_runs(drop_highest=0)
+    raw = full["loss_nats"].to_numpy()
+    keep = [i for i in range(len(raw)) if raw[i] < sorted(raw)[-5]]
+    np.random.seed(42)  # noqa: NPY002 -- the generator Epoch used
+    first = np.random.choice(keep, size=len(keep), replace=True)  # noqa: NPY002
+    assert np.array_equal(runs.to_numpy()[idx[0]], full.to_numpy()[first])
+    with pytest.raises(ValueError, match="positive int"):
+        hp.data.chinchilla.epoch_bootstrap_indices(0)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from .resolve import read_csv
 
-__all__ = ["load_chinchilla_estimates", "load_chinchilla_runs"]
+__all__ = ["epoch_bootstrap_indices", "load_chinchilla_estimates", "load_chinchilla_runs"]
 
 CHINCHILLA_KEY = "analyzing-chinchilla/data/svg_extracted_data.csv"
 
@@ -90,3 +90,36 @@ def load_chinchilla_estimates() -> pd.DataFrame:
         location=logs["location"] + "; exp of the printed log value",
     )
     return pd.concat([table, natural], ignore_index=True)
+
+
+def epoch_bootstrap_indices(n_boot: int = 4000, *, seed: int = 42) -> np.ndarray:
+    """The resamples of Epoch's bootstrap, as rows of :func:`load_chinchilla_runs`.
+
+    Besiroglu et al. (2024), ``data_analysis.ipynb`` cell 15 (epoch-research/
+    analyzing-chinchilla @ 9225883): after ``np.random.seed(42)``, each of the 4,000
+    resamples is ``np.random.choice(indices, size=240, replace=True)``, where ``indices``
+    are the positions (in the 245-run file) of the 240 runs kept. This replays that
+    legacy-generator stream (``RandomState(seed)`` draws the same numbers as the seeded
+    global generator) and maps the positions to the rows of ``load_chinchilla_runs()``.
+
+    Parameters
+    ----------
+    n_boot : int, default 4000
+        Number of resamples (Epoch's first ``n_boot``).
+    seed : int, default 42
+        Epoch's seed.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_boot, 240)
+        Row positions into ``load_chinchilla_runs()`` (default ``drop_highest=5``).
+    """
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 1:
+        raise ValueError(f"n_boot must be a positive int, got {n_boot!r}")
+    losses = read_csv(CHINCHILLA_KEY)["loss"].to_numpy()
+    keep = np.flatnonzero(losses < np.sort(losses)[-5])  # Epoch's `indices` (cell 15)
+    row_of = np.full(len(losses), -1)
+    row_of[keep] = np.arange(keep.size)  # position in the 245 -> row of the 240
+    state = np.random.RandomState(seed)
+    drawn = np.stack([state.choice(keep, size=keep.size, replace=True) for _ in range(n_boot)])
+    return row_of[drawn]
