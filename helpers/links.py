@@ -26,7 +26,12 @@ from scipy.special import expit
 
 from . import fitting
 
-__all__ = ["LADDER_SIGMOID", "capability_sigmoid", "heldout_squared_errors"]
+__all__ = [
+    "LADDER_SIGMOID",
+    "capability_sigmoid",
+    "heldout_mse_log_ratio",
+    "heldout_squared_errors",
+]
 
 
 def _ladder_predict(p: fitting.ParamBatch, x: np.ndarray) -> np.ndarray:
@@ -166,3 +171,55 @@ def heldout_squared_errors(
         fits[name] = fitting.fit_law(xv[mask], yv[mask], law=law, delta=np.inf)
         errors[name] = (fits[name].predict(*xv[~mask].T) - yv[~mask]) ** 2
     return fits, errors
+
+
+def heldout_mse_log_ratio(
+    errors: dict[str, np.ndarray],
+    numerator: str,
+    denominator: str,
+    *,
+    n_boot: int = 2000,
+    rng: int | np.random.Generator,
+    level: float = 0.95,
+) -> dict[str, float]:
+    r"""Log ratio of two covariates' held-out mean squared errors, bootstrapped over models.
+
+    :math:`\log(\text{MSE}_\text{numerator} / \text{MSE}_\text{denominator})` over the same
+    held-out models (from :func:`heldout_squared_errors`); positive when ``denominator``
+    predicts better. The interval resamples the held-out models (the independent unit)
+    with :func:`helpers.fitting.bootstrap`, keeping each model's pair of errors together.
+
+    Parameters
+    ----------
+    errors : dict of str to array, each of shape (n_heldout,)
+        Squared errors per covariate set, aligned by model.
+    numerator, denominator : str
+        Keys of ``errors``.
+    n_boot : int, default 2000
+    rng : int or numpy.random.Generator
+        Seed or generator (required).
+    level : float, default 0.95
+
+    Returns
+    -------
+    dict of str to float
+        ``estimate``, ``low`` and ``high`` (percentile interval).
+    """
+    a = np.asarray(errors[numerator], dtype=float)
+    b = np.asarray(errors[denominator], dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or a.size < 2:
+        raise ValueError(
+            f"need two aligned 1-D error arrays of >= 2 models, got {a.shape}, {b.shape}"
+        )
+    res = fitting.bootstrap(
+        lambda i: {"log_ratio": float(np.log(a[i].mean() / b[i].mean()))},
+        a.size,
+        n_boot=n_boot,
+        rng=rng,
+    ).ci(level)
+    row = res.loc["log_ratio"]
+    return {
+        "estimate": float(row["estimate"]),
+        "low": float(row["low"]),
+        "high": float(row["high"]),
+    }

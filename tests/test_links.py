@@ -100,3 +100,17 @@ def test_heldout_squared_errors_scores_only_the_heldout_models():
     assert err["noise"].mean() > 100 * err["capability"].mean()
     with pytest.raises(ValueError, match="hold out"):
         links.heldout_squared_errors(noise, y, np.ones(60, bool))
+
+
+def test_heldout_mse_log_ratio_is_the_log_ratio_with_a_bootstrap_interval():
+    rng = np.random.default_rng(5)
+    good = rng.exponential(1.0, 40)
+    errors = {"good": good, "bad": 3.0 * good}  # every model 3x worse: ratio exactly 3
+    out = links.heldout_mse_log_ratio(errors, "bad", "good", n_boot=300, rng=0)
+    assert out["estimate"] == pytest.approx(np.log(3.0), rel=1e-12)
+    assert out["low"] == pytest.approx(np.log(3.0)) and out["high"] == pytest.approx(np.log(3.0))
+    noisy = {"a": rng.exponential(1.0, 40), "b": rng.exponential(1.0, 40)}
+    out = links.heldout_mse_log_ratio(noisy, "a", "b", n_boot=500, rng=0)
+    assert out["low"] < out["estimate"] < out["high"]
+    with pytest.raises(ValueError, match="aligned"):
+        links.heldout_mse_log_ratio({"a": good, "b": good[:5]}, "a", "b", rng=0)
