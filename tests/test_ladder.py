@@ -107,3 +107,20 @@ def test_two_step_predictions_match_one_target_at_a_time(runs):
     assert both.loc["7B-4T", "accuracy"] != pytest.approx(both.loc["13B-5T", "accuracy"])
     with pytest.raises(ValueError, match="empty"):
         L.two_step_predictions(runs, targets.iloc[:0], "mmlu")
+
+
+def test_step1_on_csqa_has_another_optimum_than_upstreams_start(runs):
+    """The claim in ladder.STEP1_START's comment (and the chapter's text): on 16 points
+    the law has several local optima; from the Hoffmann grid CSQA's fit lands elsewhere."""
+    final = L.final_values(runs, "csqa", ("bpb",), moving_avg=5)
+    args = (final["params_N"].to_numpy(), final["tokens_D"].to_numpy(), final["bpb"].to_numpy())
+    upstream = hp.fitting.fit_chinchilla(*args, init=L.STEP1_START, max_nfev=2000)
+    grid = hp.fitting.fit_chinchilla(*args)
+    target = hp.data.load_olmo_ladder_targets().query("size == '13B-5T'")
+    actual = L.final_values(target, "csqa", ("bpb",), moving_avg=5).iloc[0]
+    at = (actual["params_N"], actual["tokens_D"])
+    pred_up, pred_grid = float(upstream.predict(*at)), float(grid.predict(*at))
+    stored = hp.data.read_csv("OLMo-ladder/src/scripts/paper/figures/step1_main.csv")
+    stored_pred = float(stored.set_index("Task").loc["csqa_val_5shot", "Pred"])
+    assert pred_up == pytest.approx(stored_pred, rel=1e-4)
+    assert abs(pred_grid - stored_pred) > 0.01 * stored_pred  # a different optimum
