@@ -42,6 +42,7 @@ import numpy as np
 
 __all__ = [
     "FLOAT_FORMATS",
+    "MX_ELEMENT_FORMATS",
     "Codebook",
     "FloatFormat",
     "IntFormat",
@@ -460,7 +461,13 @@ def block_size(shape: tuple[int, ...], granularity: str | int, axis: int = 0) ->
     )
 
 
-def bits_per_param(fmt: str | Format, block: int | None = None, *, scale_bits: int = 16) -> float:
+#: The OCP microscaling (MX) element formats: each block carries an 8-bit E8M0 scale.
+MX_ELEMENT_FORMATS = ("e2m1", "e2m3", "e3m2", "e4m3fn", "e5m2")
+
+
+def bits_per_param(
+    fmt: str | Format, block: int | None = None, *, scale_bits: int | None = None
+) -> float:
     """Storage bits per weight, including the scale overhead.
 
     .. math::  b = b_\\text{element} + s / g \\;(+\\, k / g \\text{ for a zero point})
@@ -474,7 +481,11 @@ def bits_per_param(fmt: str | Format, block: int | None = None, *, scale_bits: i
     fmt : str or format
     block : int, optional
         Weights per scale (see :func:`block_size`); ``None`` for an unscaled cast.
-    scale_bits : int, default 16
+    scale_bits : int, optional
+        Bits of one scale. Default: the format's own, 8 (E8M0) for the OCP MX element
+        formats (:data:`MX_ELEMENT_FORMATS`: MXFP4 is E2M1 in blocks of 32, 4.25 bits),
+        16 (an fp16 absmax scale) for every other format. Pass 16 for a minifloat
+        quantized with fp16 absmax scales (``quantize(..., pow2_scale=False)``).
     """
     f = get_format(fmt)
     bits = float(f.bits)
@@ -482,6 +493,8 @@ def bits_per_param(fmt: str | Format, block: int | None = None, *, scale_bits: i
         return bits
     if block <= 0:
         raise ValueError(f"block must be a positive number of weights, got {block}")
+    if scale_bits is None:
+        scale_bits = 8 if f.name in MX_ELEMENT_FORMATS else 16
     if scale_bits <= 0:
         raise ValueError(f"scale_bits must be positive, got {scale_bits}")
     extra = scale_bits + (f.bits if isinstance(f, IntFormat) and not f.symmetric else 0)

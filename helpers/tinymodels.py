@@ -168,26 +168,53 @@ def _backward(params: Sequence[np.ndarray], acts: list, dout: np.ndarray) -> lis
     return grads
 
 
-def quantize_params(params: Sequence[np.ndarray], fmt: str | None) -> list[np.ndarray]:
-    """Quantize every weight matrix (per output channel, 16-bit absmax scales).
+def _quantize_matrix(w: np.ndarray, fmt: str, block: int | None) -> np.ndarray:
+    """One weight matrix (members, inputs, outputs), absmax scales along the inputs.
 
-    Biases are kept. ``fmt=None`` returns the float weights; ``"fp16"`` is a plain cast.
+    ``block=None``: one scale per output channel (a block of all its inputs). An int: one
+    scale per ``block`` consecutive inputs of a channel; the input axis is zero-padded to
+    a multiple of ``block`` (zeros change no block's absmax) and cut back.
     """
+    if block is None:
+        return Q.quantize(w, fmt, granularity="channel", axis=1).astype(np.float32)
+    n_in = w.shape[1]
+    pad = -n_in % block
+    wp = np.pad(w, ((0, 0), (0, pad), (0, 0))) if pad else w
+    q = Q.quantize(wp, fmt, granularity=block, axis=1)
+    return q[:, :n_in].astype(np.float32)
+
+
+def quantize_params(
+    params: Sequence[np.ndarray], fmt: str | None, *, block: int | None = None
+) -> list[np.ndarray]:
+    """Quantize every weight matrix with 16-bit absmax scales; biases are kept.
+
+    Parameters
+    ----------
+    params : list of arrays
+        Weights (members, inputs, outputs) and biases, alternating.
+    fmt : str or None
+        Element format; ``None`` or ``"fp32"`` returns the float weights, ``"fp16"`` is a
+        plain cast.
+    block : int, optional
+        Inputs per scale. ``None`` (default): one scale per output channel, so the block
+        grows with the layer's input size (16 to 138 weights here); an int fixes the
+        block size across widths (inputs padded to a multiple of it).
+    """
+    if block is not None and (isinstance(block, bool) or block < 1):
+        raise ValueError(f"block must be a positive number of inputs, got {block!r}")
     if fmt is None or fmt == "fp32":
         return list(params)
-    out = []
-    for i, p in enumerate(params):
-        if i % 2 == 0:
-            out.append(Q.quantize(p, fmt, granularity="channel", axis=1).astype(np.float32))
-        else:
-            out.append(p)
-    return out
+    return [_quantize_matrix(p, fmt, block) if i % 2 == 0 else p for i, p in enumerate(params)]
 
 
-def weight_bits(family: str, width: int, fmt: str | None, *, bias_bits: int = 16) -> float:
+def weight_bits(
+    family: str, width: int, fmt: str | None, *, bias_bits: int = 16, block: int | None = None
+) -> float:
     """Total storage bits of one model: weights at ``fmt`` incl. scales, plus biases.
 
-    One 16-bit scale per output channel of each matrix (block = its input size); biases at
+    One 16-bit absmax scale per output channel of each matrix (block = its input size), or
+    per ``block`` inputs (``ceil(inputs / block)`` scales per channel); biases at
     ``bias_bits``. ``fmt=None`` (or ``"fp32"``) counts 32-bit weights and no scales.
     """
     s = layer_sizes(family, width)
@@ -197,8 +224,11 @@ def weight_bits(family: str, width: int, fmt: str | None, *, bias_bits: int = 16
             total += 32.0 * a * b
         elif fmt == "fp16":
             total += 16.0 * a * b
+        elif block is None:
+            total += a * b * Q.bits_per_param(fmt, a, scale_bits=16)
         else:
-            total += a * b * Q.bits_per_param(fmt, a)
+            n_blocks = -(-a // block)
+            total += b * (a * Q.bits_per_param(fmt) + 16.0 * n_blocks)
         total += bias_bits * b
     return total
 
@@ -571,29 +601,49 @@ def ptq_point(
     n_per_class: int = 30,
     T: int = 40,
     split_seed: int = 0,
+    block: int | None = None,
+    block_formats: Sequence[str] = (),
+    formats: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Train one width (all seeds at once), quantize post-training, score every precision.
 
     Every format of :data:`PRECISIONS` (round to nearest, per-output-channel absmax
-    scales) plus the float32 model is sampled with the **same noise** per seed.
+    scales) plus the float32 model is sampled with the **same noise** per seed; so are
+    the ``block_formats`` quantized with a fixed ``block`` of inputs per scale.
+    ``formats`` restricts the per-channel formats to these (the float32 model is always
+    scored), e.g. for extra seeds of a few models.
 
     Returns
     -------
     pandas.DataFrame
-        One row per (seed, format): ``seed, kind ("INT"/"FP"/"FP32"), bits, fmt,
-        n_params, total_bits, fd, label_acc``.
+        One row per (seed, format, scale block): ``seed, kind ("INT"/"FP"/"FP32"), bits,
+        fmt, scales ("channel" or the fixed block, e.g. "16"), n_params, total_bits, fd,
+        label_acc``.
     """
+    if block_formats and block is None:
+        raise ValueError("block_formats need a fixed block size (block=...)")
     _, judge = digits_and_judge(split_seed)
     seeds = [int(s) for s in seeds]
     params = _teacher(family, width, tuple(seeds), steps, batch, T, split_seed)
-    conds = [("FP32", 32, None)] + [
-        (kind, b, f) for b, kinds in PRECISIONS.items() for kind, f in kinds.items()
+    conds = [("FP32", 32, None, None)] + [
+        (kind, b, f, None) for b, kinds in PRECISIONS.items() for kind, f in kinds.items()
     ]
     conds = [c for i, c in enumerate(conds) if c[2] not in {x[2] for x in conds[:i]}]  # fp16 once
-    stacked = _stack([quantize_params(params, f) for _, _, f in conds])
+    if formats is not None:
+        unknown = set(formats) - {c[2] for c in conds}
+        if unknown:
+            raise ValueError(f"formats must be formats of PRECISIONS, got {sorted(unknown)}")
+        conds = [c for c in conds if c[2] is None or c[2] in formats]
+    bits_of = {f: b for b, kinds in PRECISIONS.items() for f in kinds.values()}
+    kind_of = {f: k for kinds in PRECISIONS.values() for k, f in kinds.items()}
+    for f in block_formats:
+        if f not in bits_of or f == "fp16":
+            raise ValueError(f"block_formats must be formats of PRECISIONS (not fp16), got {f!r}")
+        conds.append((kind_of[f], bits_of[f], f, block))
+    stacked = _stack([quantize_params(params, f, block=g) for _, _, f, g in conds])
     fd, acc = _score(family, stacked, seeds * len(conds), n_per_class, T, judge)
     rows = []
-    for i, (kind, b, f) in enumerate(conds):
+    for i, (kind, b, f, g) in enumerate(conds):
         for j, s in enumerate(seeds):
             rows.append(
                 {
@@ -601,8 +651,9 @@ def ptq_point(
                     "kind": "FP" if f == "fp16" else kind,
                     "bits": b,
                     "fmt": f or "fp32",
+                    "scales": "channel" if g is None else str(g),
                     "n_params": n_params(family, width),
-                    "total_bits": weight_bits(family, width, f),
+                    "total_bits": weight_bits(family, width, f, block=g),
                     "fd": float(fd[i * len(seeds) + j]),
                     "label_acc": float(acc[i * len(seeds) + j]),
                 }
@@ -645,7 +696,8 @@ def qat_point(
     Returns
     -------
     dict
-        ``fd`` and ``label_acc`` per seed (lists) and their means.
+        ``fd`` and ``label_acc``: lists with one value per seed, in the order of
+        ``seeds`` (no means: the caller summarises over seeds, its independent unit).
     """
     if method not in ("fp32", "ptq", "data", "kl", "topk"):
         raise ValueError(f"method must be fp32, ptq, data, kl or topk, got {method!r}")

@@ -165,6 +165,11 @@ def test_stochastic_rounding_is_unbiased_and_seeded():
 def test_bits_per_param_counts_scale_overhead():
     assert Q.bits_per_param("int4", 64) == 4.25
     assert Q.bits_per_param("e2m1", 32, scale_bits=8) == 4.25
+    # MX element formats carry their own E8M0 scale by default (MXFP4: 4.25 bits)
+    assert Q.bits_per_param("e2m1", 32) == 4.25
+    assert Q.bits_per_param("e4m3fn", 32) == 8.25
+    assert Q.bits_per_param("e2m1", 32, scale_bits=16) == 4.5
+    assert Q.bits_per_param("e2m0", 32) == 3.5  # not an MX format: an fp16 scale
     assert Q.bits_per_param("int4_asym", 64) == 4 + 20 / 64
     assert Q.bits_per_param("nf4") == 4.0
     assert Q.bits_per_param("fp16") == 16.0

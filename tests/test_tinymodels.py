@@ -211,3 +211,21 @@ def test_kumar_law_pieces():
     out = bs.kumar_predict(p, x)
     assert out.shape == (2, 2)
     assert out[0, 1] == pytest.approx(0.1 + 10 * (400 * (1 - np.exp(-8))) ** -0.5)
+
+
+def test_fixed_block_quantization_pads_and_counts_its_scales():
+    rng = np.random.default_rng(3)
+    w = rng.normal(size=(2, 20, 3)).astype(np.float32)  # 20 inputs: blocks of 8, 8, 4
+    q = tm.quantize_params([w, np.zeros((2, 1, 3))], "int3", block=8)[0]
+    assert q.shape == w.shape
+    for lo, hi in [(0, 8), (8, 16), (16, 20)]:  # each block's absmax is kept exactly
+        np.testing.assert_allclose(
+            np.abs(q[:, lo:hi]).max(axis=1), np.abs(w[:, lo:hi]).max(axis=1), rtol=1e-6
+        )
+    per_channel = tm.quantize_params([w, np.zeros((2, 1, 3))], "int3")[0]
+    assert np.sum((q - w) ** 2) < np.sum((per_channel - w) ** 2)
+    s = tm.layer_sizes("diffusion", 16)  # 90 inputs: ceil(90/16) = 6 scales per channel
+    want = sum(b * (a * 4 + 16 * -(-a // 16)) + 16 * b for a, b in itertools.pairwise(s))
+    assert tm.weight_bits("diffusion", 16, "int4", block=16) == pytest.approx(want)
+    with pytest.raises(ValueError, match="block"):
+        tm.quantize_params([w], "int3", block=0)
