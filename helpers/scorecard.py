@@ -275,8 +275,10 @@ class Statement:
     statistic : str
         What this build computed to test it, with its unit
         (``"INT4/FP4 FD ratio, mean of 3 seeds"``).
-    estimate : float
-        The statistic's point estimate.
+    estimate : float or None
+        The statistic's point estimate; ``None`` when the statement cannot be
+        tested here (then ``interval`` is ``None``, ``expect`` is
+        ``"not reproducible here"`` and the ``note`` says what it would take).
     interval : (float, float) or None
         Its confidence interval (``low <= estimate <= high``). ``None`` for a
         statistic with no sampling noise (a theory curve, a closed form): then
@@ -307,7 +309,7 @@ class Statement:
     source: str
     statement: str
     statistic: str
-    estimate: float
+    estimate: float | None
     interval: tuple[float, float] | None
     threshold: float = 0.0
     supports: Literal[">", "<"] = ">"
@@ -331,10 +333,21 @@ class Statement:
             raise ValueError(f"{self.claim!r}: supports must be '>' or '<', got {self.supports!r}")
         if not 0 < self.level < 1:
             raise ValueError(f"{self.claim!r}: level must lie in (0, 1), got {self.level!r}")
-        estimate = _finite(self.claim, "estimate", self.estimate)
         threshold = _finite(self.claim, "threshold", self.threshold)
-        object.__setattr__(self, "estimate", estimate)
         object.__setattr__(self, "threshold", threshold)
+        if self.estimate is None:
+            if self.interval is not None or self.expect != NOT_REPRODUCIBLE:
+                raise ValueError(
+                    f"{self.claim!r}: no estimate, so no interval and expect must be "
+                    f"{NOT_REPRODUCIBLE!r} (the note says what testing it would take)"
+                )
+            return
+        if self.expect == NOT_REPRODUCIBLE:
+            raise ValueError(
+                f"{self.claim!r}: an estimate was computed, so it is reproducible here"
+            )
+        estimate = _finite(self.claim, "estimate", self.estimate)
+        object.__setattr__(self, "estimate", estimate)
         if self.interval is not None:
             if len(self.interval) != 2:
                 raise ValueError(f"{self.claim!r}: interval must be (low, high)")
@@ -358,11 +371,16 @@ class Statement:
     @property
     def bounds(self) -> tuple[float, float]:
         """``(low, high)`` of the interval; ``(estimate, estimate)`` when exact."""
+        if self.estimate is None:
+            raise ValueError(f"{self.claim!r} is not reproducible here: it has no interval")
         return self.interval if self.interval is not None else (self.estimate, self.estimate)
 
     @property
     def status(self) -> Status:
-        """Derived status: reproduced, differs or inconclusive (see the class docstring)."""
+        """Derived status: reproduced, differs, inconclusive (see the class docstring),
+        or not reproducible here (no estimate)."""
+        if self.estimate is None:
+            return NOT_REPRODUCIBLE
         low, high = self.bounds
         if self.supports == "<":
             low, high = -high, -low
@@ -462,7 +480,9 @@ def status_badge_html(status: str) -> str:
 def statistic_text(s: Statement) -> str:
     """Our statistic as a statement's row shows it: ``INT4/FP4 FD ratio: 1.42 [1.21, 1.67]``."""
     unit = f" {s.unit}" if s.unit else ""
-    if s.interval is None:
+    if s.estimate is None:
+        value = "—"
+    elif s.interval is None:
         value = f"{format_value(s.estimate)}{unit} (exact)"
     else:
         low, high = s.interval

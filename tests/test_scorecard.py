@@ -178,3 +178,16 @@ def test_statement_renders_words_not_numbers_and_round_trips():
     assert frame.loc[0, "estimate"] == 1.4 and frame.loc[1, "paper_value"] == 0.34
     with pytest.raises(ValueError, match="kind"):
         claim_from_dict({**rows[0], "kind": "vibe"})
+
+
+def test_a_statement_not_testable_here_has_no_estimate_and_says_why():
+    s = _statement(estimate=None, interval=None, expect="not reproducible here", note="needs X")
+    assert s.status == "not reproducible here"
+    assert "—" in Scorecard("demo", [s]).to_html()
+    assert claim_from_dict(s.to_dict()) == s
+    with pytest.raises(ValueError, match="no estimate"):
+        _statement(estimate=None, interval=None)  # expect must say so
+    with pytest.raises(ValueError, match="no estimate"):
+        _statement(estimate=None, expect="not reproducible here", note="n")  # an interval alone
+    with pytest.raises(ValueError, match="reproducible here"):
+        _statement(expect="not reproducible here", note="n")  # computed, so it is reproducible
