@@ -16,6 +16,10 @@ The package is grouped by idea, never by chapter:
     The papers' claims beside this build's values: numeric claims (tolerance from
     the printed precision) and statements (a statistic with its interval), their
     status (reproduced / differs / inconclusive), rendered as a table.
+``helpers.exercises``
+    Self-checks for students: an exercise's answer checked against the value the
+    notebook's current run computes (right within a stated tolerance, too high,
+    too low, the wrong choice), never showing it; checklists for explanations.
 ``helpers.robustness``
     Another reader's machine: a lower BLAS kernel, numpy's SIMD narrowed, every
     seed knob moved; a chapter rerun that way must reach the same verdicts.
@@ -68,6 +72,7 @@ from . import (
     curation,
     data,
     evalsim,
+    exercises,
     fitting,
     frontiers,
     ladder,
@@ -97,6 +102,7 @@ __all__ = [
     "curation",
     "data",
     "evalsim",
+    "exercises",
     "fitting",
     "frontiers",
     "ladder",
