@@ -533,6 +533,17 @@ class Exercises:
             raise TypeError(f"{key} has a {spec.kind} answer: call check({key!r}, answer)")
         return checklist(key, spec.options["items"], show=show)
 
+    def expected(self, key: str) -> Any:
+        """The value (or choice) a check compares with, computed from the current state.
+
+        For tests and teachers: a student who prints it sees the answer, which is why
+        :meth:`check` never does.
+        """
+        spec = self._spec(key)
+        if spec.kind == "checklist":
+            raise TypeError(f"{key} asks for an explanation: it has no expected value")
+        return spec.expected()
+
     def last_answer(self, key: str) -> Any:
         """The last answer checked for ``key`` (``None`` if it was never checked)."""
         self._spec(key)

@@ -289,3 +289,17 @@ def test_exercise_labels_reads_myst_blocks() -> None:
     assert ex.exercise_labels(cells) == ["ex-first-one", "ex-second"]
     with pytest.raises(ValueError, match="no :label:"):
         ex.exercise_labels([{"cell_type": "markdown", "source": ":::{exercise}\nText\n:::"}])
+
+
+def test_expected_is_computed_now_and_only_for_checks():
+    state = {"x": 2.0}
+    reg = ex.Exercises("demo")
+    reg.add_number("ex-a", lambda: state["x"] * 3, rtol=0.05)
+    reg.add_checklist("ex-b", ["a point"])
+    assert reg.expected("ex-a") == 6.0
+    state["x"] = 1.0
+    assert reg.expected("ex-a") == 3.0  # follows the notebook's current state
+    with pytest.raises(TypeError, match="explanation"):
+        reg.expected("ex-b")
+    with pytest.raises(KeyError):
+        reg.expected("ex-c")
