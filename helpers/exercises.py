@@ -544,6 +544,13 @@ class Exercises:
             raise TypeError(f"{key} asks for an explanation: it has no expected value")
         return spec.expected()
 
+    def choices(self, key: str) -> tuple[str, ...]:
+        """The choices a choice exercise offers (in the order registered)."""
+        spec = self._spec(key)
+        if spec.kind != "choice":
+            raise TypeError(f"{key} is a {spec.kind} exercise: it offers no choices")
+        return spec.options["choices"]
+
     def last_answer(self, key: str) -> Any:
         """The last answer checked for ``key`` (``None`` if it was never checked)."""
         self._spec(key)

@@ -3,7 +3,9 @@
 JupyterLab (with jupyterlab-myst, from this environment) is started on 127.0.0.1 with a
 random token, on a copy of ``book/`` (so nothing is written into the repository), and
 Debian's Chromium reaches 127.0.0.1 only. For each chapter of ``_toc.yml`` the test opens
-the notebook, runs all cells the way *Run → Run All Cells* does (so the cells and their
+the **student edition's download** of the chapter (what a student opens: the chapter without
+its solutions, from ``scripts/build-book --student``), runs all cells the way *Run → Run All
+Cells* does (so the cells and their
 inline expressions become trusted, as in a reader's session; nothing is trusted from the
 command line), and checks:
 
@@ -18,6 +20,11 @@ command line), and checks:
   is moved (:func:`helpers.robustness.move_seeds`), so each chapter's ``card.check()`` runs on
   "another machine" with other seeds, and a flipped verdict is a cell error; the kernel itself
   reports the BLAS kernel and SIMD path it used;
+* **self-checks** (``helpers.exercises``): every exercise of the chapter has a check or a
+  checklist in the chapter's register ``ex``; ``ex.verify()`` passes on the student edition's
+  state (each check accepts its own expected value and rejects one 10% off, or the wrong
+  choice); and one exercise is answered in its check cell as a student would, first wrongly,
+  then rightly, and the rendered verdict says so each time;
 * after one value of the ``parameters`` cell changes (``SEED`` if there is one, else the
   first numeric knob; the next one if it moved nothing), rerunning from that cell changes at
   least one prose number (cells are rerun one at a time and the rerun stops at the first
@@ -25,9 +32,10 @@ command line), and checks:
 
 Screenshots (the window) land beside the site's in ``book/_build/screenshots/``:
 ``jupyterlab-<chapter>-1-opened.png`` (as opened: prose numbers are placeholders),
-``-2-run.png`` (after Run All) and ``-3-changed.png`` (after the parameter change).
-The downloadable notebook of the student edition is opened the same way (no run): its
-markdown renders without raw MyST and without solutions.
+``-2-run.png`` (after Run All), ``-3-check-wrong.png`` / ``-4-check-right.png`` (a student's
+answers) and ``-5-changed.png`` (after the parameter change). The chapter as it is in
+``book/`` (the instructor's notebook, with solutions) is opened the same way (no run): its
+markdown renders without raw MyST. It executes in nbmake and in the book build.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ from pathlib import Path
 import pytest
 from conftest import BOOK, SHOTS, STUDENT_SITE, chapter_pages
 
+from helpers.exercises import exercise_labels
 from helpers.robustness import lower_openblas_coretype, move_seeds, other_machine_env
 
 RUN_TIMEOUT = 900  # seconds for Run All on one chapter (chapters aim for <= 90 s)
@@ -205,15 +214,107 @@ const done = arguments[arguments.length - 1];
 const future = window.NB.sessionContext.session.kernel.requestExecute(
   {code: arguments[0], store_history: false});
 let out = '';
-future.onIOPub = msg => { if (msg.header.msg_type === 'stream') out += msg.content.text; };
+future.onIOPub = msg => {
+  if (msg.header.msg_type === 'stream') out += msg.content.text;
+  if (msg.header.msg_type === 'error') out += ' KERNEL ERROR ' + msg.content.ename + ': '
+    + msg.content.evalue;
+};
 future.done.then(() => done(out), e => done('error: ' + e));
 """
 
 
+def _kernel_json(browser, code: str):
+    """Run ``code`` in the chapter's kernel (not in a cell) and parse the JSON it prints last."""
+    out = browser.execute_async_script(KERNEL_EXEC, code)
+    assert "KERNEL ERROR" not in out, out
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def _kernel_numerics(browser) -> dict:
     """What the chapter's kernel computes with: BLAS kernel(s) and numpy SIMD features."""
-    out = browser.execute_async_script(KERNEL_EXEC, PROBE)
-    return json.loads(out.strip().splitlines()[-1])
+    return _kernel_json(browser, PROBE)
+
+
+VERIFY = """
+import json as _j
+print(_j.dumps({"keys": list(ex.keys), "kinds": {k: ex.kind(k) for k in ex.keys},
+                "rows": ex.verify()}))
+"""
+VERDICT = """
+const node = window.NB.content.widgets[arguments[0]].node.querySelector('.exercise-check');
+return node ? node.getAttribute('data-verdict') : null;
+"""
+ANSWER_RX = re.compile(r"^answer\s*=\s*None\b.*$", re.M)
+
+
+def _check_cell(cells: list[dict], key: str) -> int | None:
+    """Index of the code cell that checks ``key`` (``ex.check("key", answer)``)."""
+    rx = re.compile(r"""ex\.check\(\s*["']""" + re.escape(key) + r"""["']\s*,\s*answer\s*\)""")
+    return next(
+        (
+            i
+            for i, c in enumerate(cells)
+            if c["cell_type"] == "code" and rx.search("".join(c["source"]))
+        ),
+        None,
+    )
+
+
+def _answer(browser, index: int, source: str, value) -> str | None:
+    """Put ``value`` in a check cell's ``answer = None`` line, run it, return the verdict shown."""
+    changed = ANSWER_RX.sub(f"answer = {value!r}", source, count=1)
+    assert changed != source, f"cell {index}: no 'answer = None' line to fill in"
+    browser.execute_script(
+        "window.NB.content.widgets[arguments[0]].model.sharedModel.setSource(arguments[1])",
+        index,
+        changed,
+    )
+    _run(browser, "notebook:run-cell", index=index)
+    for _ in range(40):
+        verdict = browser.execute_script(VERDICT, index)
+        if verdict:
+            return verdict
+        time.sleep(0.25)
+    return None
+
+
+def _self_checks(browser, page: str, cells: list[dict]) -> str:
+    """Every exercise has a check; ex.verify() passes; a student's wrong then right answer."""
+    labels = exercise_labels(cells)
+    if not labels:
+        return "no exercises"
+    report = _kernel_json(browser, VERIFY)
+    keys = report["keys"]
+    missing = [lab for lab in labels if not any(k == lab or k.startswith(lab + "-") for k in keys)]
+    assert not missing, f"{page}: exercises without a self-check: {missing}"
+    bad = [r for r in report["rows"] if not r["ok"]]
+    assert not bad, f"{page}: self-checks that fail their own test: {bad}"
+    answerable = [
+        (k, i)
+        for k in keys
+        if report["kinds"][k] in ("number", "choice") and (i := _check_cell(cells, k)) is not None
+    ]
+    assert answerable, f"{page}: no check cell of the form ex.check('ex-…', answer)"
+    key, index = answerable[0]
+    expected = _kernel_json(browser, f"import json as _j; print(_j.dumps(ex.expected({key!r})))")
+    if report["kinds"][key] == "number":
+        wrong, want_wrong = expected * 1.1 if expected else 0.1, "too high"
+        right = expected
+    else:
+        accepted = [expected] if isinstance(expected, str) else expected
+        choices = _kernel_json(browser, f"import json as _j; print(_j.dumps(ex.choices({key!r})))")
+        wrong, want_wrong = next(c for c in choices if c not in accepted), "wrong"
+        right = accepted[0]
+    source = "".join(cells[index]["source"])
+    got = _answer(browser, index, source, wrong)
+    _window_screenshot(browser, f"jupyterlab-{page}-3-check-wrong", index)
+    assert got == want_wrong, f"{page}: {key} answered {wrong!r}: shows {got!r}, not {want_wrong!r}"
+    got = _answer(browser, index, source, right)
+    _window_screenshot(browser, f"jupyterlab-{page}-4-check-right", index)
+    assert got == "right", f"{page}: {key} answered with its expected value: shows {got!r}"
+    return (
+        f"{len(keys)} checks for {len(labels)} exercises verified; {key}: {want_wrong}, then right"
+    )
 
 
 def _state(browser) -> list[dict]:
@@ -262,8 +363,10 @@ def _prose(state: list[dict]) -> dict[int, list[str]]:
 
 @pytest.mark.parametrize("page", chapter_pages())
 def test_chapter_reads_and_reruns_in_jupyterlab(browser, lab, page):
-    path = f"{page}.ipynb"
-    nb = json.loads((BOOK / path).read_text())
+    path = f"student_downloads/{page}.ipynb"
+    if not (lab[2] / path).is_file():
+        pytest.fail(f"no student download {path}: run scripts/build-book --student first")
+    nb = json.loads((lab[2] / path).read_text())
     cells = nb["cells"]
     sources = {i: "".join(c["source"]) for i, c in enumerate(cells) if c["cell_type"] == "markdown"}
     roles = {i: EVAL_RX.findall(src) for i, src in sources.items() if EVAL_RX.search(src)}
@@ -280,6 +383,8 @@ def test_chapter_reads_and_reruns_in_jupyterlab(browser, lab, page):
     _window_screenshot(browser, f"jupyterlab-{page}-1-opened", first_prose)
     opened = _state(browser)
     assert not _raw_myst(opened), f"{page} as opened shows raw MyST: {_raw_myst(opened)}"
+    text = "\n".join(c["text"] for c in opened if c["type"] == "markdown")
+    assert "Exercise" in text and "Solution" not in text, f"student download of {page}"
 
     # another reader's machine: every seed knob moved (the kernel's numerics are the lab's)
     param = next(
@@ -329,7 +434,8 @@ def test_chapter_reads_and_reruns_in_jupyterlab(browser, lab, page):
             )
             assert name not in state[i]["codes"], f"{page}, cell {i}: {name} shown unevaluated"
     _window_screenshot(browser, f"jupyterlab-{page}-2-run", first_prose)
-    before = _prose(state)
+    checks = _self_checks(browser, page, cells)
+    before = _prose(_state(browser))
 
     # change one knob of the parameters cell and rerun from there, a cell at a time
     knobs = sorted(KNOB_RX.finditer(source), key=lambda k: k["name"] != "SEED")  # SEED first
@@ -362,25 +468,24 @@ def test_chapter_reads_and_reruns_in_jupyterlab(browser, lab, page):
     rerun = time.monotonic() - started
     assert changed, f"{page}: no knob of the parameters cell changed a prose number"
     assert not [c for c in _state(browser) if c["type"] == "code" and c["errors"]]
-    _window_screenshot(browser, f"jupyterlab-{page}-3-changed", changed[0])
+    _window_screenshot(browser, f"jupyterlab-{page}-5-changed", changed[0])
     print(
         f"\n{page}: Run All {run_all:.1f} s on BLAS {numerics['blas']}, numpy SIMD baseline, "
-        f"seeds {seeds_moved or 'none'}; {knob['name']} {value} -> {new}: cell {changed[0]} "
+        f"seeds {seeds_moved or 'none'}; self-checks: {checks}; "
+        f"{knob['name']} {value} -> {new}: cell {changed[0]} "
         f"changed {changed[1]} -> {changed[2]} after rerunning {changed[0] - param + 1} cells "
         f"({rerun:.1f} s)"
     )
 
 
 @pytest.mark.parametrize("page", chapter_pages())
-def test_student_download_opens_in_jupyterlab(browser, lab, page):
-    root = lab[2]
-    path = Path("student_downloads") / f"{page}.ipynb"
-    if not (root / path).is_file():
-        pytest.fail(f"no student download {path}: run scripts/build-book --student first")
-    nb = json.loads((root / path).read_text())
-    _open(browser, lab, path.as_posix(), len(nb["cells"]))
+def test_instructor_notebook_opens_in_jupyterlab(browser, lab, page):
+    """The chapter as it is in book/ (with its solutions) renders without raw MyST."""
+    path = f"{page}.ipynb"
+    nb = json.loads((lab[2] / path).read_text())
+    _open(browser, lab, path, len(nb["cells"]))
     state = _state(browser)
     raw = _raw_myst(state)
-    assert not raw, f"student download of {page} shows raw MyST: {raw}"
+    assert not raw, f"{page} (instructor) shows raw MyST: {raw}"
     text = "\n".join(c["text"] for c in state if c["type"] == "markdown")
-    assert "Exercise" in text and "Solution" not in text, f"student download of {page}"
+    assert "Exercise" in text and "Solution" in text, f"{page} (instructor): no exercises/solutions"

@@ -303,3 +303,7 @@ def test_expected_is_computed_now_and_only_for_checks():
         reg.expected("ex-b")
     with pytest.raises(KeyError):
         reg.expected("ex-c")
+    reg.add_choice("ex-d", "up", ("up", "down"))
+    assert reg.choices("ex-d") == ("up", "down")
+    with pytest.raises(TypeError, match="no choices"):
+        reg.choices("ex-a")
