@@ -234,8 +234,9 @@ def run_elsewhere(
     The chapter's ``parameters`` cell gets :func:`move_seeds`; the kernel
     starts with :func:`other_machine_env`. Every cell runs, so the chapter's
     ``card.check()`` raises (and this function with it) if a verdict flips.
-    A last cell, not saved anywhere, reports the BLAS kernel and numpy SIMD
-    features the kernel really used.
+    A last cell, not saved anywhere, runs the chapter's self-checks
+    (``ex.verify()``, when the chapter has a register ``ex``) and reports the BLAS
+    kernel and numpy SIMD features the kernel really used.
 
     Parameters
     ----------
@@ -275,6 +276,8 @@ def run_elsewhere(
             cell.source, moved = move_seeds(cell.source, offset)
             break
     probe = (
+        "if 'ex' in globals() and hasattr(ex, 'verify'):\n"
+        "    ex.verify()  # the chapter's self-checks pass on this machine's state too\n"
         "import json as _j, numpy._core._multiarray_umath as _mu\n"
         "from threadpoolctl import threadpool_info as _ti\n"
         "print(_j.dumps({'blas': sorted({i.get('architecture') or '?' for i in _ti()\n"
