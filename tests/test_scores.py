@@ -137,3 +137,45 @@ def test_correlation_interval_matches_fisher_z_and_covers_at_nominal_rate():
         S.correlation_interval(1.0, 10)
     with pytest.raises(ValueError, match="n must be"):
         S.correlation_interval(0.3, 3)
+
+
+def test_bootstrap_correlation_resamples_units_and_groups():
+    rng = np.random.default_rng(1)
+    x = np.arange(12.0)
+    y = x + rng.normal(0, 2, 12)
+    out = S.bootstrap_correlation(x, y, n_boot=400, rng=0)
+    assert out["estimate"] == pytest.approx(stats.spearmanr(x, y)[0], rel=1e-12)
+    assert out["low"] < out["estimate"] < out["high"] and out["n_units"] == 12
+    # the percentile interval of the resampled statistic, computed by hand
+    idx = np.random.default_rng(0).integers(0, 12, size=(400, 12))
+    by_hand = [stats.spearmanr(x[i], y[i])[0] for i in idx]
+    assert out["low"] == pytest.approx(np.nanpercentile(by_hand, 2.5), abs=0.02)
+    # paired difference: r(x, y) - r(x, y) is exactly 0
+    zero = S.bootstrap_correlation(x, y, y2=y, n_boot=100, rng=0)
+    assert zero["estimate"] == zero["low"] == zero["high"] == 0.0
+    # groups: three tight clusters whose members agree perfectly look certain over rows,
+    # but with only 3 families the cluster bootstrap is honest about it
+    g = np.repeat([0, 1, 2, 3], 3)
+    rows = S.bootstrap_correlation(x, y, n_boot=400, rng=0)
+    fams = S.bootstrap_correlation(x, y, groups=g, n_boot=400, rng=0)
+    assert fams["n_units"] == 4 and fams["estimate"] == rows["estimate"]
+    assert fams["high"] - fams["low"] > 0
+    with pytest.raises(ValueError, match="at least 3"):
+        S.bootstrap_correlation(x, y, groups=np.repeat([0, 1], 6), n_boot=10, rng=0)
+    with pytest.raises(ValueError, match="one length"):
+        S.bootstrap_correlation(x, y[:5], n_boot=10, rng=0)
+
+
+def test_permutation_test_correlation_is_calibrated_and_one_sided():
+    x = np.arange(10.0)
+    # a perfect ranking: only 1 of 10! orders reaches rho = 1, so p ~ 1 / (1 + n_perm)
+    assert S.permutation_test_correlation(x, x, n_perm=2000, rng=0) == pytest.approx(1 / 2001)
+    assert S.permutation_test_correlation(x, -x, n_perm=2000, rng=0) == 1.0
+    assert S.permutation_test_correlation(x, -x, n_perm=2000, rng=0, alternative="less") < 0.01
+    # under the null the p-value is uniform: about 5% of p-values fall below 0.05
+    rng = np.random.default_rng(3)
+    p = [S.permutation_test_correlation(x, rng.normal(size=10), n_perm=200, rng=k)
+         for k in range(300)]  # fmt: skip
+    assert 0.02 < np.mean(np.array(p) < 0.05) < 0.09
+    with pytest.raises(ValueError, match="alternative"):
+        S.permutation_test_correlation(x, x, rng=0, alternative="bigger")
