@@ -25,7 +25,9 @@ error :math:`y(n) = (a n)^{b_i} + d` after :math:`n` samples on first pass; on t
 :math:`(n_k / n_{k-1})^{b_{i,k}}`. A pool mixing several buckets uses the mean decayed
 utility. :func:`filtering_error` follows the authors' released ``objective.py``
 (``func_effective_utility_aggregation``), with sample counts divided by their normaliser
-:math:`10^5`.
+:math:`10^5`; :func:`filtering_frontier` compares nested pools as their
+``estimate_best_pool.py`` (``estimate_best_buckets``) does, which multiplies every
+half-life of a pool of :math:`k` buckets by :math:`k` before evaluating the law.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "el2n_scores",
     "filtering_error",
     "filtering_frontier",
+    "first_switch",
     "image_pruning_run",
     "kept_class_counts",
     "load_images",
@@ -429,26 +432,60 @@ def filtering_frontier(
     d: float,
     bucket_size: float,
 ) -> pd.DataFrame:
-    """Error of every nested pool (top 1, top 2, ... buckets) at each compute budget.
+    r"""Error of every nested pool (top 1, top 2, ... buckets) at each compute budget.
+
+    As the authors' released ``estimate_best_pool.py`` (``estimate_best_buckets``,
+    locuslab/scaling_laws_data_filtering @ 251f695) does, the pool of the best
+    :math:`k` buckets is evaluated by :func:`filtering_error` with every half-life
+    multiplied by :math:`k` (``c_list = c_list * num_buckets``) and a pool of
+    :math:`k` × ``bucket_size`` samples.
 
     Parameters
     ----------
     samples_seen : array_like
         Budgets (training samples seen).
     buckets : pandas.DataFrame
-        One row per bucket, best first, with columns ``b`` and ``tau``.
+        One row per bucket, best first, with columns ``b`` and ``tau`` (half-lives in
+        epochs, as fitted for a single bucket).
+    a, d, bucket_size : float
+        As for :func:`filtering_error`.
 
     Returns
     -------
     pandas.DataFrame
-        Index ``samples_seen``; one column per pool (``"top 1 bucket"``, ...), plus
-        ``best_pool`` (number of buckets of the lowest-error pool).
+        Index ``samples_seen``; one column per pool (``1``, ``2``, ...: the number of
+        buckets), plus ``best_pool`` (number of buckets of the lowest-error pool).
     """
     n = np.asarray(samples_seen, dtype=float)
+    if not {"b", "tau"} <= set(buckets.columns) or len(buckets) == 0:
+        raise ValueError("buckets needs at least one row and the columns 'b' and 'tau'")
     cols = {}
     for k in range(1, len(buckets) + 1):
         top = buckets.iloc[:k]
-        cols[k] = filtering_error(n, b=top["b"], tau=top["tau"], a=a, d=d, bucket_size=bucket_size)
+        cols[k] = filtering_error(
+            n, b=top["b"], tau=k * top["tau"], a=a, d=d, bucket_size=bucket_size
+        )
     out = pd.DataFrame(cols, index=pd.Index(n, name="samples_seen"))
     out["best_pool"] = out.idxmin(axis=1)
     return out
+
+
+def first_switch(best_pool: pd.Series) -> float:
+    """First index value at which a series changes value (NaN if it never does).
+
+    Parameters
+    ----------
+    best_pool : pandas.Series
+        E.g. the ``best_pool`` column of :func:`filtering_frontier`, indexed by budget
+        in increasing order.
+
+    Returns
+    -------
+    float
+        The first budget whose best pool differs from the previous budget's.
+    """
+    values = np.asarray(best_pool)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"need a non-empty 1-D series, got shape {values.shape}")
+    moves = np.flatnonzero(values[1:] != values[:-1])
+    return float(best_pool.index[moves[0] + 1]) if moves.size else float("nan")

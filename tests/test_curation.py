@@ -41,6 +41,49 @@ def test_released_fits_prefer_a_larger_pool_at_large_compute():
     assert fr["best_pool"].iloc[0] == 1 and fr["best_pool"].iloc[1] > 1
 
 
+# Errors of the top 10/20/30/40% pools printed by running the authors' released
+# estimate_best_pool.estimate_best_buckets (locuslab/scaling_laws_data_filtering @ 251f695,
+# objective "effective_utility", key tmars_imagenet1k_utility without its last entry as
+# the script drops it, pool_size 12,800,000, d 0.1): budget -> (errors, best pool).
+_RELEASED_BEST_BUCKETS = {
+    1e7: ([0.963633735674371, 0.9775938048056806, 0.989059920214231, 0.9979291054154941], 1),
+    1.28e8: (
+        [0.7127099872429348, 0.7040003405525714, 0.7323403787915516, 0.7587190166530328],
+        2,
+    ),
+    6.4e8: ([0.6882421336379347, 0.6144756496831195, 0.6243515070972889, 0.648641053484556], 2),
+    2e9: ([0.6881307569977424, 0.599891392194469, 0.5909788829994778, 0.6064189488453917], 3),
+}
+
+
+def test_frontier_matches_the_released_estimate_best_buckets():
+    g = cu.GOYAL2024_TMARS
+    budgets = list(_RELEASED_BEST_BUCKETS)
+    fr = cu.filtering_frontier(
+        budgets, g["buckets"], a=g["a"], d=g["d"], bucket_size=g["bucket_size"]
+    )
+    for n, (errors, best) in _RELEASED_BEST_BUCKETS.items():
+        np.testing.assert_allclose(fr.loc[n, [1, 2, 3, 4]].to_numpy(float), errors, rtol=1e-12)
+        assert fr.loc[n, "best_pool"] == best
+
+
+def test_first_switch():
+    import pandas as pd
+
+    s = pd.Series([1, 1, 2, 2, 3], index=[10.0, 20.0, 30.0, 40.0, 50.0])
+    assert cu.first_switch(s) == 30.0
+    assert np.isnan(cu.first_switch(pd.Series([2, 2], index=[1.0, 2.0])))
+    with pytest.raises(ValueError):
+        cu.first_switch(pd.Series([], dtype=float))
+
+
+def test_frontier_rejects_buckets_without_tau():
+    import pandas as pd
+
+    with pytest.raises(ValueError):
+        cu.filtering_frontier([1e7], pd.DataFrame({"b": [-0.1]}), a=0.02, d=0.1, bucket_size=1e7)
+
+
 @pytest.mark.parametrize(
     "kw",
     [
