@@ -65,7 +65,8 @@ PROJECT_TABLES = {
     "chinchilla_estimates.csv": (
         "facts from published papers and a notebook's printed output (cited); no code",
         "Hoffmann et al. 2022, arXiv:2203.15556 (App. D.2 Eq. 10; Table 2); "
-        "Besiroglu et al. 2024, arXiv:2404.10102 (analyzing-chinchilla notebook cells 16, 18, 26, 59)",
+        "Besiroglu et al. 2024, arXiv:2404.10102 "
+        "(analyzing-chinchilla notebook cells 16, 18, 26, 59)",
     ),
     "betr_compute_multipliers.csv": (
         "facts from a published paper (cited); no code",
