@@ -522,6 +522,10 @@ class Exercises:
         if spec.kind == "checklist":
             raise TypeError(f"{key} asks for an explanation: call checklist({key!r}, show=True)")
         self._answers[key] = answer
+        if answer is None:  # not answered yet: say so without computing the expected value
+            if spec.kind == "number":
+                return check(key, None, 0.0, **spec.options)
+            return CheckResult(key, "no answer")
         if spec.kind == "number":
             return check(key, answer, spec.expected(), **spec.options)
         return check_choice(key, answer, spec.expected(), **spec.options)

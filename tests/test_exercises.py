@@ -307,3 +307,19 @@ def test_expected_is_computed_now_and_only_for_checks():
     assert reg.choices("ex-d") == ("up", "down")
     with pytest.raises(TypeError, match="no choices"):
         reg.choices("ex-a")
+
+
+def test_an_unanswered_check_does_not_compute_the_expected_value():
+    calls = []
+
+    def expensive():
+        calls.append(1)
+        return 2.0
+
+    reg = ex.Exercises("demo")
+    reg.add_number("ex-a", expensive, rtol=0.05)
+    reg.add_choice("ex-b", lambda: calls.append(1) or "up", ("up", "down"))
+    assert reg.check("ex-a", None).verdict == "no answer"
+    assert reg.check("ex-b", None).verdict == "no answer"
+    assert calls == []  # a chapter's unanswered check cells cost nothing
+    assert reg.check("ex-a", 2.0).verdict == "right" and calls == [1]
