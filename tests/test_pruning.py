@@ -66,6 +66,20 @@ def test_no_pruning_values_and_asymptote():
     assert a * float(pr.theory_error(a, 1.0)) == pytest.approx(0.5005, abs=2e-3)
 
 
+def test_unpruned_constant_and_exponent_the_chapter_quotes():
+    # Formerly scorecard rows of the theory chapter; the source is the textbook
+    # (Engel & Van den Broeck 2001: eps ~ 0.50 / alpha for the maximally stable
+    # perceptron), not a paper under review, so they are solver tests: alpha * eps at
+    # alpha = 100 is 0.50 at the printed precision, and the least-squares exponent of
+    # eps(alpha) on [10, 100] tends to the asymptotic 1 (corrections O(1/alpha)).
+    from helpers.fitting import fit_power_law
+
+    assert 100 * float(pr.theory_error(100.0, 1.0)) == pytest.approx(0.50, abs=0.005)
+    alpha = np.geomspace(10, 100, 12)
+    gamma = fit_power_law(alpha, pr.theory_error(alpha, 1.0))["alpha"]
+    assert 0.99 < gamma < 1.0
+
+
 def test_keep_rules_agree_without_pruning():
     a = np.geomspace(0.3, 30, 7)
     np.testing.assert_allclose(
