@@ -2,16 +2,16 @@ r"""Data curation on real data: difficulty scores, pruned subsets, and the data-
 
 Two ideas live here.
 
-**Pruning real images by a difficulty score** (Sorscher et al. 2022, Sec. 4–5; Paul et al.
+**Pruning real images by a difficulty score** (Sorscher et al. 2022; Paul et al.
 2021). A score ranks training examples from easy to hard; a kept subset is the easiest,
 the hardest or a random fraction ``f`` of the pool, optionally *class-balanced* (the same
 fraction from every class). Two scores are provided:
 
 * :func:`el2n_scores` — supervised: the EL2N score :math:`\lVert \mathrm{softmax}(z(x)) -
   \mathrm{onehot}(y)\rVert_2` of briefly trained linear models, averaged over seeds
-  (Paul et al. 2021, Eq. 2);
+  (Paul et al. 2021; the brief linear training is this book's choice for a CPU);
 * :func:`prototype_scores` — self-supervised: k-means in an embedding space, difficulty =
-  cosine distance to the nearest centroid (Sorscher et al. 2022, Sec. 5). Our embedding is
+  cosine distance to the nearest centroid (Sorscher et al. 2022). Our embedding is
   PCA of the pixels, a CPU stand-in for the paper's SwAV features.
 
 :func:`image_pruning_run` trains the evaluation model (multinomial logistic regression on
@@ -144,7 +144,8 @@ def el2n_scores(
 
     :math:`\mathrm{EL2N}(x, y) = \mathbb E_{\rm seeds} \lVert p(x) - e_y \rVert_2`, with
     :math:`p` the softmax output of a multinomial logistic regression trained by SGD for
-    ``epochs`` passes (Paul et al. 2021, Eq. 2, with a linear model for a network).
+    ``epochs`` passes (the score of Paul et al. 2021; the linear model, epochs and
+    number of models are this book's choices for a CPU, not their recipe).
 
     Parameters
     ----------
@@ -184,7 +185,7 @@ def prototype_scores(emb: np.ndarray, *, n_clusters: int = 10, seed: int = 0) ->
     """Self-supervised prototype difficulty: cosine distance to the nearest k-means centroid.
 
     Embeddings are L2-normalised, clustered with k-means (``n_clusters`` prototypes), and
-    each example scores ``1 - max_c cos(emb, centroid_c)`` (Sorscher et al. 2022, Sec. 5).
+    each example scores ``1 - max_c cos(emb, centroid_c)`` (Sorscher et al. 2022).
     No labels are used.
 
     Returns

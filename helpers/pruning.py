@@ -1,6 +1,6 @@
 r"""Data pruning in the teacher–student perceptron: replica theory and simulation.
 
-The setting of Sorscher et al. (2022, Sec. 2): inputs :math:`x \sim \mathcal N(0, I_N)`,
+The setting of Sorscher et al. (2022): inputs :math:`x \sim \mathcal N(0, I_N)`,
 labels from a teacher :math:`y = \operatorname{sign}(T \cdot x)`, and a *probe* student
 :math:`J_p` at angle :math:`\theta` to the teacher that ranks examples by their margin
 :math:`|J_p \cdot x|`. From :math:`P_{\rm tot} = \alpha_{\rm tot} N` examples a fraction
@@ -709,7 +709,7 @@ def simulate_pruning(
     keep: str = "hard",
     seed: int | np.random.Generator = 0,
 ) -> dict[str, float]:
-    r"""One Monte-Carlo run of the pruning experiment (Sorscher et al. 2022, Sec. 2).
+    r"""One Monte-Carlo run of the pruning experiment (Sorscher et al. 2022).
 
     Draw :math:`P_{\rm tot} = \mathrm{round}(\alpha_{\rm prune} N / f)` Gaussian inputs,
     label them with the teacher :math:`T = e_1`, rank them by the margin along the probe
@@ -769,7 +769,7 @@ def pareto_frontier(
 ) -> pd.DataFrame:
     """The lowest theory error over kept fractions ``f_grid``, at each ``alpha_prune``.
 
-    The Pareto frontier of Sorscher et al. (2022, Fig. 1): for a budget of
+    The Pareto frontier of Sorscher et al. (2022): for a budget of
     :math:`P = \\alpha_{\\rm prune} N` kept examples, the best achievable error when the
     pool :math:`\\alpha_{\\rm tot} = \\alpha_{\\rm prune}/f` can be chosen, with ``f``
     restricted to ``f_grid`` (its smallest value bounds how large the pool may be).
@@ -852,7 +852,7 @@ def crossover_alpha_tot(f: float, *, bracket: tuple[float, float] = (1.5, 40.0))
     """Pool size :math:`\\alpha_{\\rm tot}` where keep-hard and keep-easy tie (theta = 0).
 
     Below it keeping the easy examples gives the lower error, above it keeping the hard
-    ones does (Sorscher et al. 2022, Sec. 2). Solved with :func:`scipy.optimize.brentq`.
+    ones does (Sorscher et al. 2022). Solved with :func:`scipy.optimize.brentq`.
 
     Raises
     ------
@@ -881,7 +881,7 @@ def best_fraction(
 
     Minimised over log f with :func:`scipy.optimize.minimize_scalar` (bounded). With an
     imperfect probe (theta > 0) the optimum is interior: pruning harder than it sends the
-    error back up (Sorscher et al. 2022, Sec. 2, "imperfect pruning metrics").
+    error back up (Sorscher et al. 2022, on imperfect pruning metrics).
 
     Returns
     -------
