@@ -63,6 +63,7 @@ __all__ = [
     "format_value",
     "paper_value_text",
     "printed_tolerance",
+    "statement_text",
     "statistic_text",
     "status_badge_html",
 ]
@@ -270,8 +271,10 @@ class Statement:
         Where the paper says it (paper, section/figure/abstract, or the
         authors' released code). Never this project's notes.
     statement : str
-        What the paper says, in its words or a close paraphrase. Shown in the
-        scorecard's *Paper* column instead of a number.
+        What the paper says, in its words (shown in quotation marks in the
+        scorecard's *Paper* column, instead of a number). A close paraphrase,
+        where the paper's words are not at hand, starts with ``"[paraphrase] "``:
+        it is shown without quotation marks, marked as a paraphrase.
     statistic : str
         What this build computed to test it, with its unit
         (``"INT4/FP4 FD ratio, mean of 3 seeds"``).
@@ -477,6 +480,16 @@ def status_badge_html(status: str) -> str:
     return f'<span style="color:{colour};font-weight:600">{label}</span>'
 
 
+PARAPHRASE = "[paraphrase] "
+
+
+def statement_text(s: Statement) -> str:
+    """The paper's statement as a row shows it: quoted, or marked as a paraphrase."""
+    if s.statement.startswith(PARAPHRASE):
+        return f"Paraphrase: {s.statement[len(PARAPHRASE) :].strip()}"
+    return f"“{s.statement}”"
+
+
 def statistic_text(s: Statement) -> str:
     """Our statistic as a statement's row shows it: ``INT4/FP4 FD ratio: 1.42 [1.21, 1.67]``."""
     unit = f" {s.unit}" if s.unit else ""
@@ -501,7 +514,7 @@ def claim_cells(c: AnyClaim) -> dict[str, str]:
     ``note``. Every scorecard table of the book is built from these.
     """
     if isinstance(c, Statement):
-        paper, ours = f"“{c.statement}”", statistic_text(c)
+        paper, ours = statement_text(c), statistic_text(c)
     else:
         unit = f" {c.unit}" if c.unit else ""
         paper = paper_value_text(c)

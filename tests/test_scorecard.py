@@ -191,3 +191,10 @@ def test_a_statement_not_testable_here_has_no_estimate_and_says_why():
         _statement(estimate=None, expect="not reproducible here", note="n")  # an interval alone
     with pytest.raises(ValueError, match="reproducible here"):
         _statement(expect="not reproducible here", note="n")  # computed, so it is reproducible
+
+
+def test_a_paraphrase_is_shown_without_quotation_marks():
+    quoted = Scorecard("demo", [_statement()]).to_html()
+    para = Scorecard("demo", [_statement(statement="[paraphrase] FP4 is better")]).to_html()
+    assert "“FP4 gives better quality than INT4”" in quoted
+    assert "Paraphrase: FP4 is better" in para and "“" not in para.split("<script")[0]
