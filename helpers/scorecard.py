@@ -83,7 +83,7 @@ _OWN_SOURCE_RX = re.compile(
 )
 
 
-def _check_common(claim: str, source: str, expect: str, note: str) -> None:
+def _check_common(claim: str, source: str, expect: str, note: str, headline: bool = False) -> None:
     """Validation shared by both kinds of claim."""
     if not claim or not source:
         raise ValueError("a claim needs both `claim` text and a `source`")
@@ -96,6 +96,10 @@ def _check_common(claim: str, source: str, expect: str, note: str) -> None:
         raise ValueError(f"expect must be one of {_STATUSES}, got {expect!r}")
     if expect != REPRODUCED and not note.strip():
         raise ValueError(f"{claim!r}: expect={expect!r} needs a `note` saying why")
+    if headline and expect in (INCONCLUSIVE, NOT_REPRODUCIBLE):
+        raise ValueError(
+            f"{claim!r}: a headline is a finding (reproduced or differs), not {expect!r}"
+        )
 
 
 def printed_tolerance(printed: str) -> float:
@@ -188,7 +192,7 @@ class Claim:
     kind: ClassVar[str] = "numeric"
 
     def __post_init__(self) -> None:
-        _check_common(self.claim, self.source, self.expect, self.note)
+        _check_common(self.claim, self.source, self.expect, self.note, self.headline)
         if self.expect == INCONCLUSIVE:
             raise ValueError(
                 f"{self.claim!r}: a numeric claim is reproduced or differs; 'inconclusive' is for "
@@ -327,7 +331,7 @@ class Statement:
     kind: ClassVar[str] = "statement"
 
     def __post_init__(self) -> None:
-        _check_common(self.claim, self.source, self.expect, self.note)
+        _check_common(self.claim, self.source, self.expect, self.note, self.headline)
         if not self.statement.strip() or not self.statistic.strip():
             raise ValueError(
                 f"{self.claim!r}: a statement needs the paper's `statement` and our `statistic`"

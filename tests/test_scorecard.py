@@ -198,3 +198,15 @@ def test_a_paraphrase_is_shown_without_quotation_marks():
     para = Scorecard("demo", [_statement(statement="[paraphrase] FP4 is better")]).to_html()
     assert "“FP4 gives better quality than INT4”" in quoted
     assert "Paraphrase: FP4 is better" in para and "“" not in para.split("<script")[0]
+
+
+def test_a_headline_is_a_finding():
+    with pytest.raises(ValueError, match="headline is a finding"):
+        _statement(
+            estimate=1.0, interval=(0.9, 1.1), expect="inconclusive", note="n", headline=True
+        )
+    with pytest.raises(ValueError, match="headline is a finding"):
+        Claim(
+            "x", "paper", 1.0, None, None, expect="not reproducible here", note="n", headline=True
+        )
+    assert _statement(headline=True).headline
