@@ -299,6 +299,11 @@ class Statement:
     domain : (float, float) or None
         The statistic's possible range (an accuracy: ``(0, 1)``); the estimate
         and interval must lie inside it.
+    interval_label : str, default ""
+        What the interval is, when it is not a confidence interval at ``level``
+        (``"range over bin counts"``: a spread over an analysis choice), or why
+        there is none (``"no interval: point estimates"``). Shown instead of
+        ``"95%"`` or ``"exact"``.
     unit, expect, note, chapter, anchor, headline
         As for :class:`Claim`. ``expect`` is the status the chapter asserts;
         a ``note`` is required unless it is ``"reproduced"``.
@@ -322,6 +327,7 @@ class Statement:
     supports: Literal[">", "<"] = ">"
     level: float = 0.95
     domain: tuple[float, float] | None = None
+    interval_label: str = ""
     unit: str = ""
     expect: Status = REPRODUCED
     note: str = ""
@@ -500,10 +506,10 @@ def statistic_text(s: Statement) -> str:
     if s.estimate is None:
         value = "—"
     elif s.interval is None:
-        value = f"{format_value(s.estimate)}{unit} (exact)"
+        value = f"{format_value(s.estimate)}{unit} ({s.interval_label or 'exact'})"
     else:
         low, high = s.interval
-        level = f"{100 * s.level:g}%"
+        level = s.interval_label or f"{100 * s.level:g}%"
         ci = f"[{format_value(low)}, {format_value(high)}] ({level})"
         value = f"{format_value(s.estimate)}{unit} {ci}"
     return f"{s.statistic}: {value}"

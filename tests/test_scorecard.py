@@ -210,3 +210,11 @@ def test_a_headline_is_a_finding():
             "x", "paper", 1.0, None, None, expect="not reproducible here", note="n", headline=True
         )
     assert _statement(headline=True).headline
+
+
+def test_an_interval_that_is_not_a_confidence_interval_says_what_it_is():
+    spread = _statement(interval_label="range over bin counts")
+    assert "[1.2, 1.7] (range over bin counts)" in Scorecard("d", [spread]).to_html()
+    point = _statement(interval=None, interval_label="no interval: point estimates")
+    assert "1.4 (no interval: point estimates)" in Scorecard("d", [point]).to_html()
+    assert claim_from_dict(spread.to_dict()) == spread
