@@ -72,3 +72,42 @@ def test_no_code_cell_ends_with_a_semicolon(path):
     assert not quiet, (
         f"{path.name}: code cells {quiet} end with ';' (end a figure cell with plt.show())"
     )
+
+
+def _bound_names(source: str) -> set[str]:
+    """Names a code cell binds (assignments, loops, defs, imports), read with ``ast``."""
+    import ast
+
+    tree = ast.parse(source)
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(BOOK.glob("0*.ipynb")), ids=lambda p: p.name)
+def test_prose_numbers_are_computed_above_the_prose(path):
+    """Every ``{eval}`` name is bound in a code cell *above* the markdown that shows it.
+
+    The book executes top to bottom and evaluates a cell's roles when it reaches it, so a
+    name computed further down is a build error (and reads as a stale value in JupyterLab);
+    nbmake alone would not notice.
+    """
+    import re
+
+    nb = json.loads(path.read_text())  # chapters only: the template shows the syntax itself
+    bound, late = set(), []
+    for i, cell in enumerate(nb["cells"]):
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            bound |= _bound_names(src)
+        elif cell["cell_type"] == "markdown":
+            late += [
+                f"cell {i}: {n}" for n in re.findall(r"\{eval\}`(\w+)`", src) if n not in bound
+            ]
+    assert not late, f"{path.name}: {{eval}} names not computed above their prose: {late}"
