@@ -33,7 +33,10 @@ its arguments, in a folder outside the repository: ``cache_dir() / "sweeps" /
 user cache and the fingerprint (:func:`code_fingerprint`) hashes the source of every
 ``helpers`` module. joblib sees only the swept function's own code, so without the
 fingerprint an edit to a helper it calls (or a ``git pull``) would be served stale
-results; with it, any change to ``helpers`` starts a fresh cache.
+results; with it, any change to ``helpers`` starts a fresh cache. The folder also
+names the numerical environment (:func:`numerics_key`: the BLAS kernel and numpy SIMD
+settings forced by environment variables), so a run "on another machine"
+(`helpers.robustness`) computes its sweeps afresh instead of reading this machine's.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ __all__ = [
     "cache_dir",
     "code_fingerprint",
     "grid_points",
+    "numerics_key",
     "parallel_map",
     "sweep",
 ]
@@ -81,6 +85,32 @@ def code_fingerprint(package_dir: Path = PACKAGE_DIR) -> str:
         digest.update(path.relative_to(package_dir).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
+
+
+def numerics_key(env: Mapping[str, str] | None = None) -> str:
+    """A short name for the numerical environment forced by environment variables.
+
+    ``OPENBLAS_CORETYPE`` picks OpenBLAS's kernel and ``NPY_DISABLE_CPU_FEATURES``
+    narrows numpy's SIMD dispatch: both change the last bits of results, so sweeps
+    computed under different settings must not share a cache.
+
+    Parameters
+    ----------
+    env : mapping, optional
+        The environment (``os.environ`` by default).
+
+    Returns
+    -------
+    str
+        ``"native"`` when neither is set, else ``"blas-<kernel>_simd-<hash>"``.
+    """
+    env = os.environ if env is None else env
+    kernel = env.get("OPENBLAS_CORETYPE", "").strip()
+    simd = " ".join(sorted(env.get("NPY_DISABLE_CPU_FEATURES", "").replace(",", " ").split()))
+    if not kernel and not simd:
+        return "native"
+    simd_hash = hashlib.sha256(simd.encode()).hexdigest()[:8] if simd else "all"
+    return f"blas-{(kernel or 'auto').lower()}_simd-{simd_hash}"
 
 
 def parallel_map(
@@ -231,7 +261,8 @@ def sweep(
         raise ValueError("seeds is empty; pass None to run each grid point once without a seed")
     target = fn
     if cache:
-        location = (cache_dir() / "sweeps" if cache is True else Path(cache)) / code_fingerprint()
+        root = cache_dir() / "sweeps" if cache is True else Path(cache)
+        location = root / f"{code_fingerprint()}-{numerics_key()}"
         target = joblib.Memory(location=location, verbose=0).cache(fn)
     jobs = [(p, s) for p in points for s in seed_list]
     chunks = parallel_map(_Call(target), jobs, n_jobs=n_jobs, progress=progress, desc="sweep")

@@ -107,3 +107,21 @@ def test_cache_is_keyed_on_the_helpers_source(tmp_path, monkeypatch):
     assert len(before) == 16 and before == sweeps.code_fingerprint(pkg)
     (pkg / "sub" / "b.py").write_text("y = 3\n")
     assert sweeps.code_fingerprint(pkg) != before
+
+
+def test_cache_is_keyed_on_the_numerical_environment(tmp_path, monkeypatch):
+    """A run under another BLAS kernel or SIMD path computes afresh (helpers.robustness)."""
+    CALLS.clear()
+    monkeypatch.delenv("OPENBLAS_CORETYPE", raising=False)
+    monkeypatch.delenv("NPY_DISABLE_CPU_FEATURES", raising=False)
+    sweeps.sweep(counted, {"n": [1]}, cache=tmp_path)
+    sweeps.sweep(counted, {"n": [1]}, cache=tmp_path)  # same environment: cached
+    monkeypatch.setenv("OPENBLAS_CORETYPE", "Sandybridge")
+    sweeps.sweep(counted, {"n": [1]}, cache=tmp_path)
+    monkeypatch.setenv("NPY_DISABLE_CPU_FEATURES", "X86_V3")
+    sweeps.sweep(counted, {"n": [1]}, cache=tmp_path)
+    assert CALLS == [1, 1, 1]
+    assert sweeps.numerics_key({}) == "native"
+    a = sweeps.numerics_key({"NPY_DISABLE_CPU_FEATURES": "X86_V3 X86_V4"})
+    assert a == sweeps.numerics_key({"NPY_DISABLE_CPU_FEATURES": "X86_V4,X86_V3"})
+    assert a != sweeps.numerics_key({"NPY_DISABLE_CPU_FEATURES": "X86_V3"})
