@@ -18,6 +18,13 @@ moves every seed knob of a chapter's ``parameters`` cell, and
 ``card.check()`` runs on "another machine" with other seeds.
 ``scripts/check-robustness`` runs it from the shell; CI runs the same change in
 its JupyterLab test.
+
+No design makes every verdict survive every machine: a statement whose effect
+is small beside the noise between seeds decides on some seed sets and not on
+others, however the interval is built. :func:`replicates_needed` is the power
+analysis that says how many seeds a verdict needs to come out the same on
+another machine, from a pilot's per-seed values; a scorecard row with fewer
+is *inconclusive* by design (``Statement(replicates=, replicates_needed=)``).
 """
 
 from __future__ import annotations
@@ -25,9 +32,11 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 __all__ = [
     "SEED_OFFSET",
@@ -35,7 +44,9 @@ __all__ = [
     "move_seeds",
     "narrowed_simd_features",
     "other_machine_env",
+    "replicates_needed",
     "run_elsewhere",
+    "verdict_stability",
 ]
 
 #: How far every seed knob is moved (10: a three-seed design shares no seed with the book's).
@@ -124,6 +135,115 @@ def other_machine_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
         env["NPY_DISABLE_CPU_FEATURES"] = features
     env["SCALING_BOOK_OTHER_MACHINE"] = "1"
     return env
+
+
+def verdict_stability(effect: float, n: int, *, level: float = 0.95) -> tuple[float, float]:
+    """How often a t-interval over ``n`` replicates decides, on either side.
+
+    For replicates drawn from a normal distribution whose mean lies ``effect``
+    standard deviations beyond the threshold (Cohen's *d*), the Student-t
+    interval at ``level`` lies wholly above the threshold with the first
+    probability and wholly below it with the second (the noncentral t
+    distribution with ``n - 1`` degrees of freedom and noncentrality
+    ``effect * sqrt(n)``; the power of a two-sided one-sample t-test).
+
+    Parameters
+    ----------
+    effect : float
+        (mean - threshold) / standard deviation of one replicate.
+    n : int
+        Replicates (seeds) per verdict, at least 2.
+    level : float, default 0.95
+
+    Returns
+    -------
+    (above, below) : tuple of float
+        Probabilities that the interval lies above / below the threshold.
+
+    Examples
+    --------
+    >>> above, below = verdict_stability(1.0, 16)
+    >>> round(above, 3), below < 1e-6
+    (0.962, True)
+    """
+    from scipy import stats
+
+    if isinstance(n, bool) or int(n) != n or n < 2:
+        raise ValueError(f"n must be an integer >= 2, got {n!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    if not np.isfinite(effect):
+        raise ValueError(f"effect must be finite, got {effect!r}")
+    df, nc = int(n) - 1, float(effect) * np.sqrt(n)
+    t = stats.t.ppf((1 + level) / 2, df)
+    return float(stats.nct.sf(t, df, nc)), float(stats.nct.cdf(-t, df, nc))
+
+
+def replicates_needed(
+    values: Sequence[float] | np.ndarray,
+    *,
+    threshold: float = 0.0,
+    level: float = 0.95,
+    stability: float = 0.95,
+    max_n: int = 200,
+) -> int:
+    """Seeds a verdict needs to come out the same on another reader's machine.
+
+    A power analysis from a pilot: ``values`` are per-replicate values of a
+    statistic (one per seed, pooled over machines), whose standardised effect
+    ``d = (mean - threshold) / sd`` is taken as the truth. The answer is the
+    smallest ``n`` for which a ``level`` t-interval over ``n`` new replicates
+    lands on the same side of ``threshold`` with probability at least
+    ``stability`` (:func:`verdict_stability`). Below it, the interval decides on
+    some seed sets (and BLAS kernels, which act like another seed on trained
+    models) and not on others: a verdict from it is not a finding.
+
+    Parameters
+    ----------
+    values : array (m,)
+        The pilot's per-replicate values, m >= 3.
+    threshold : float, default 0.0
+        Where the statement's verdict changes side.
+    level : float, default 0.95
+        Level of the interval the verdict uses.
+    stability : float, default 0.95
+        Required probability of the same decided verdict.
+    max_n : int, default 200
+        Largest design considered.
+
+    Returns
+    -------
+    int
+        The smallest such ``n`` (>= 2); ``max_n + 1`` when none up to ``max_n``
+        is stable: the effect is too close to the threshold for any design
+        considered, and the verdict stays inconclusive.
+
+    Examples
+    --------
+    >>> z = np.random.default_rng(0).normal(size=1000)
+    >>> z = (z - z.mean()) / z.std(ddof=1)     # mean 0, sd 1 exactly
+    >>> replicates_needed(0.5 + z)              # d = 0.5: a t-test at 95% power
+    54
+    >>> replicates_needed(z)                    # no effect: no design decides
+    201
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1 or v.size < 3:
+        raise ValueError(f"need a 1-d pilot of at least 3 replicates, got shape {v.shape}")
+    if not np.all(np.isfinite(v)):
+        raise ValueError("pilot values must be finite")
+    if not 0 < stability < 1:
+        raise ValueError(f"stability must lie in (0, 1), got {stability!r}")
+    if isinstance(max_n, bool) or int(max_n) != max_n or max_n < 2:
+        raise ValueError(f"max_n must be an integer >= 2, got {max_n!r}")
+    sd = v.std(ddof=1)
+    if sd == 0:
+        return 2 if v[0] != threshold else int(max_n) + 1
+    effect = (v.mean() - threshold) / sd
+    for n in range(2, int(max_n) + 1):
+        if max(verdict_stability(effect, n, level=level)) >= stability:
+            return n
+    return int(max_n) + 1
 
 
 class _SeedMover(ast.NodeTransformer):

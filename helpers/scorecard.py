@@ -23,8 +23,11 @@ a derivation, a loader fix or an identity is a *test*, not a claim, and a
     numeric: outside the tolerance; statement: the whole interval lies on the
     other side. The ``note`` must explain why.
 ``inconclusive``
-    statement only: the interval straddles (or touches) the threshold. The
-    ``note`` says what it would take to decide.
+    statement only: the interval straddles (or touches) the threshold, or it
+    rests on fewer replicates than a verdict needs to survive another
+    reader's machine (``replicates < replicates_needed``, from a power
+    analysis: :func:`helpers.robustness.replicates_needed`). The ``note`` says
+    what it would take to decide.
 ``not reproducible here``
     no value can be computed on a CPU laptop from released data; the
     ``note`` says what it would take.
@@ -304,6 +307,15 @@ class Statement:
         (``"range over bin counts"``: a spread over an analysis choice), or why
         there is none (``"no interval: point estimates"``). Shown instead of
         ``"95%"`` or ``"exact"``.
+    replicates : int, optional
+        The independent units (seeds, trained models) the interval rests on.
+    replicates_needed : int, optional
+        How many a verdict needs to come out the same on another reader's
+        machine: the power analysis of
+        :func:`helpers.robustness.replicates_needed` on a pilot, fixed before
+        the build. With fewer ``replicates`` the status is ``inconclusive``
+        whatever the interval shows (an interval that excludes the threshold
+        on this machine includes it on others), and the criterion says so.
     unit, expect, note, chapter, anchor, headline
         As for :class:`Claim`. ``expect`` is the status the chapter asserts;
         a ``note`` is required unless it is ``"reproduced"``.
@@ -334,6 +346,8 @@ class Statement:
     chapter: str = ""
     anchor: str = ""
     headline: bool = False
+    replicates: int | None = None
+    replicates_needed: int | None = None
     kind: ClassVar[str] = "statement"
 
     def __post_init__(self) -> None:
@@ -348,6 +362,19 @@ class Statement:
             raise ValueError(f"{self.claim!r}: level must lie in (0, 1), got {self.level!r}")
         threshold = _finite(self.claim, "threshold", self.threshold)
         object.__setattr__(self, "threshold", threshold)
+        for name in ("replicates", "replicates_needed"):
+            v = getattr(self, name)
+            if v is not None and (isinstance(v, bool) or int(v) != v or v < 2):
+                raise ValueError(f"{self.claim!r}: {name} must be an integer >= 2, got {v!r}")
+            if v is not None:
+                object.__setattr__(self, name, int(v))
+        if self.replicates_needed is not None and (
+            self.replicates is None or self.estimate is None or self.interval is None
+        ):
+            raise ValueError(
+                f"{self.claim!r}: replicates_needed applies to an interval over replicates: "
+                "give the estimate, its interval and `replicates`"
+            )
         if self.estimate is None:
             if self.interval is not None or self.expect != NOT_REPRODUCIBLE:
                 raise ValueError(
@@ -394,6 +421,8 @@ class Statement:
         or not reproducible here (no estimate)."""
         if self.estimate is None:
             return NOT_REPRODUCIBLE
+        if self.underpowered:
+            return INCONCLUSIVE
         low, high = self.bounds
         if self.supports == "<":
             low, high = -high, -low
@@ -407,9 +436,20 @@ class Statement:
         return INCONCLUSIVE
 
     @property
+    def underpowered(self) -> bool:
+        """Too few replicates for a verdict that survives another machine."""
+        return self.replicates_needed is not None and self.replicates < self.replicates_needed
+
+    @property
     def criterion(self) -> str:
-        """The test in words: ``"supports if > 1"``."""
-        return f"supports if {self.supports} {format_value(self.threshold)}"
+        """The test in words: ``"supports if > 1"``, and the replicates a verdict needs."""
+        out = f"supports if {self.supports} {format_value(self.threshold)}"
+        if self.replicates_needed is not None:
+            out += (
+                f"; a verdict needs ≥ {self.replicates_needed} replicates "
+                f"(this build: {self.replicates})"
+            )
+        return out
 
     @classmethod
     def from_dict(cls, record: dict[str, Any]) -> Statement:
@@ -611,6 +651,8 @@ class Scorecard:
             "anchor",
             "paper_printed",
             "headline",
+            "replicates",
+            "replicates_needed",
         ]
         return pd.DataFrame(rows, columns=cols)
 

@@ -4,9 +4,12 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from helpers import robustness as rb
+from helpers.robustness import replicates_needed, verdict_stability
 
 PARAMS = """\
 SEED = 0  # first seed
@@ -117,3 +120,45 @@ def test_run_elsewhere_fails_on_a_planted_flip_and_passes_a_stable_verdict(tmp_p
 def test_run_elsewhere_names_a_missing_notebook(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"nope\.ipynb"):
         rb.run_elsewhere(tmp_path / "nope.ipynb")
+
+
+def _standardised(n: int, seed: int = 0) -> np.ndarray:
+    z = np.random.default_rng(seed).normal(size=n)
+    return (z - z.mean()) / z.std(ddof=1)
+
+
+def test_verdict_stability_is_the_t_tests_power_by_simulation():
+    # n = 10 replicates, d = 0.8: simulate the verdict of a 95% t-interval
+    n, d, sims = 10, 0.8, 200_000
+    x = np.random.default_rng(1).normal(d, 1.0, (sims, n))
+    m, s = x.mean(1), x.std(1, ddof=1)
+    half = stats.t.ppf(0.975, n - 1) * s / np.sqrt(n)
+    above, below = np.mean(m - half > 0), np.mean(m + half < 0)
+    p_above, p_below = verdict_stability(d, n)
+    se = np.sqrt(p_above * (1 - p_above) / sims)
+    assert abs(p_above - above) < 4 * se  # 1% off in d moves it by ~8 se
+    assert p_below == pytest.approx(below, abs=5e-4)
+
+
+def test_replicates_needed_matches_published_sample_sizes():
+    # one-sample two-sided t-test, alpha 0.05, power 0.95 (G*Power): d 0.5 -> 54, d 1 -> 16
+    z = _standardised(500)
+    assert replicates_needed(0.5 + z) == 54
+    assert replicates_needed(1.0 + z) == 16
+    assert replicates_needed(-1.0 + z) == 16  # either side
+    assert replicates_needed(3.0 + z, threshold=2.0) == 16
+    # no effect: no design up to max_n decides the same way 95% of the time
+    assert replicates_needed(z, max_n=50) == 51
+    # a stricter level needs more seeds
+    assert replicates_needed(1.0 + z, level=0.99) > 16
+
+
+def test_replicates_needed_rejects_bad_pilots():
+    with pytest.raises(ValueError, match="at least 3"):
+        replicates_needed([0.1, 0.2])
+    with pytest.raises(ValueError, match="finite"):
+        replicates_needed([0.1, np.nan, 0.3])
+    with pytest.raises(ValueError, match="stability"):
+        replicates_needed([0.1, 0.2, 0.3], stability=1.0)
+    with pytest.raises(ValueError, match="n must be"):
+        verdict_stability(0.5, 1)

@@ -218,3 +218,26 @@ def test_an_interval_that_is_not_a_confidence_interval_says_what_it_is():
     point = _statement(interval=None, interval_label="no interval: point estimates")
     assert "1.4 (no interval: point estimates)" in Scorecard("d", [point]).to_html()
     assert claim_from_dict(spread.to_dict()) == spread
+
+
+def test_too_few_replicates_for_a_stable_verdict_is_inconclusive():
+    # the interval excludes 1 on this machine, but the power analysis says a verdict
+    # needs 13 seeds to come out the same on another: with 8 it is inconclusive
+    weak = _statement(replicates=8, replicates_needed=13, expect="inconclusive", note="n")
+    assert weak.underpowered and weak.status == "inconclusive"
+    assert "needs ≥ 13 replicates (this build: 8)" in weak.criterion
+    enough = _statement(replicates=13, replicates_needed=13)
+    assert not enough.underpowered and enough.status == "reproduced"
+    assert _statement(replicates=3).status == "reproduced"  # no requirement declared
+    back = claim_from_dict(json.loads(json.dumps(weak.to_dict())))
+    assert back == weak and back.status == "inconclusive"
+    frame = Scorecard("demo", [weak]).to_frame()
+    assert frame.loc[0, ["replicates", "replicates_needed"]].tolist() == [8, 13]
+    with pytest.raises(ValueError, match="replicates_needed applies"):
+        _statement(replicates_needed=13)
+    with pytest.raises(ValueError, match="replicates_needed applies"):
+        _statement(interval=None, replicates=8, replicates_needed=13)
+    with pytest.raises(ValueError, match="integer >= 2"):
+        _statement(replicates=1)
+    with pytest.raises(ValueError, match="integer >= 2"):
+        _statement(replicates=8, replicates_needed=2.5)
