@@ -36,9 +36,10 @@ through a 3-layer MLP is also short enough to read.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,7 @@ __all__ = [
     "n_params",
     "ptq_point",
     "qat_point",
+    "qat_suite",
     "quantize_params",
     "sample",
     "train",
@@ -669,6 +671,104 @@ def _teacher(family, width, seeds, steps, batch, T, split_seed):
     return train(family, width, list(seeds), digits, cfg)[0]
 
 
+_METHODS = ("fp32", "ptq", "data", "kl", "topk")
+
+
+def qat_suite(
+    family: str,
+    width: int,
+    students: Sequence[Mapping[str, Any]],
+    *,
+    seeds: Sequence[int] = (0, 1, 2),
+    steps: int = 2000,
+    qat_steps: int = 1000,
+    batch: int = 128,
+    n_per_class: int = 30,
+    T: int = 40,
+    split_seed: int = 0,
+) -> pd.DataFrame:
+    """One teacher per seed and every student of ``students`` from it, all scored.
+
+    The float model (the teacher, all seeds batched) is trained once as in
+    :func:`ptq_point`; each student is a copy fine-tuned for ``qat_steps`` with the
+    straight-through estimator at its format and loss (Adam, lr 5e-4), or no fine-tuning
+    at all. Every model is sampled with the **same noise** per seed, so a student and its
+    baselines form a paired comparison per seed (the independent unit: one teacher).
+
+    Parameters
+    ----------
+    family : {"diffusion", "autoregressive"}
+    width : int
+    students : sequence of mappings
+        Each with ``method`` (``"fp32"``: the teacher itself; ``"ptq"``: round to
+        nearest, no fine-tuning; ``"data"``, ``"kl"`` or ``"topk"``: the QAT losses of
+        :class:`TrainConfig`), ``fmt`` (element format; ignored for ``"fp32"``) and,
+        for ``"topk"``, ``k`` and ``mix``.
+    seeds : sequence of int
+        One teacher (and one student of each kind) per seed; a seed's models do not
+        depend on which other seeds run beside it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (student, seed): ``method, fmt, k, mix, seed, fd, label_acc``
+        (``k``, ``mix`` are NaN except for ``"topk"``).
+    """
+    if not students:
+        raise ValueError("give at least one student")
+    specs = []
+    for st in students:
+        method = st.get("method")
+        if method not in _METHODS:
+            raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
+        unknown = set(st) - {"method", "fmt", "k", "mix"}
+        if unknown:
+            raise ValueError(f"unknown student keys {sorted(unknown)}")
+        if method == "topk":
+            spec = (method, st.get("fmt", "int3"), int(st.get("k", 3)), float(st.get("mix", 0.5)))
+        else:
+            spec = (method, "fp32" if method == "fp32" else st.get("fmt", "int3"), None, None)
+        specs.append(spec)
+    digits, judge = digits_and_judge(split_seed)
+    seeds = [int(s) for s in seeds]
+    teacher = _teacher(family, width, tuple(seeds), steps, batch, T, split_seed)
+    models = []
+    for method, fmt, k, mix in specs:
+        if method == "fp32":
+            models.append(teacher)
+            continue
+        if method != "ptq":
+            cfg = TrainConfig(
+                steps=qat_steps,
+                batch=batch,
+                lr=5e-4,
+                T=T,
+                qat=fmt,
+                loss=method,
+                k=k or 3,
+                mix=0.5 if mix is None else mix,
+            )
+            student, _ = train(family, width, seeds, digits, cfg, init=teacher, teacher=teacher)
+        else:
+            student = teacher
+        models.append(quantize_params(student, fmt))
+    fd, acc = _score(family, _stack(models), seeds * len(specs), n_per_class, T, judge)
+    rows = [
+        {
+            "method": method,
+            "fmt": fmt,
+            "k": np.nan if k is None else k,
+            "mix": np.nan if mix is None else mix,
+            "seed": s,
+            "fd": float(fd[i * len(seeds) + j]),
+            "label_acc": float(acc[i * len(seeds) + j]),
+        }
+        for i, (method, fmt, k, mix) in enumerate(specs)
+        for j, s in enumerate(seeds)
+    ]
+    return pd.DataFrame(rows)
+
+
 def qat_point(
     family: str,
     width: int,
@@ -677,21 +777,12 @@ def qat_point(
     k: int = 3,
     mix: float = 0.5,
     fmt: str = "int3",
-    seeds: Sequence[int] = (0, 1, 2),
-    steps: int = 2000,
-    qat_steps: int = 1000,
-    batch: int = 128,
-    n_per_class: int = 30,
-    T: int = 40,
-    split_seed: int = 0,
-) -> dict[str, float]:
-    """Quantization-aware training at ``fmt`` from a trained float model, scored.
+    **kwargs: Any,
+) -> dict[str, list[float]]:
+    """One student of :func:`qat_suite` (``method``, ``fmt``, ``k``, ``mix``), scored.
 
-    The float model (the teacher) is trained as in :func:`ptq_point`; then a copy is
-    fine-tuned for ``qat_steps`` with the straight-through estimator at ``fmt`` and loss
-    ``method`` (``"data"``, ``"kl"`` or ``"topk"``, see :class:`TrainConfig`), and sampled
-    at ``fmt`` with the same noise seeds. ``method="ptq"`` skips the fine-tuning (plain
-    round-to-nearest), ``method="fp32"`` scores the teacher itself.
+    Keyword arguments (``seeds``, ``steps``, ``qat_steps``, ...) are those of
+    :func:`qat_suite`.
 
     Returns
     -------
@@ -699,20 +790,6 @@ def qat_point(
         ``fd`` and ``label_acc``: lists with one value per seed, in the order of
         ``seeds`` (no means: the caller summarises over seeds, its independent unit).
     """
-    if method not in ("fp32", "ptq", "data", "kl", "topk"):
-        raise ValueError(f"method must be fp32, ptq, data, kl or topk, got {method!r}")
-    digits, judge = digits_and_judge(split_seed)
-    seeds = [int(s) for s in seeds]
-    teacher = _teacher(family, width, tuple(seeds), steps, batch, T, split_seed)
-    if method == "fp32":
-        used = teacher
-    elif method == "ptq":
-        used = quantize_params(teacher, fmt)
-    else:
-        cfg = TrainConfig(
-            steps=qat_steps, batch=batch, lr=5e-4, T=T, qat=fmt, loss=method, k=k, mix=mix
-        )
-        student, _ = train(family, width, seeds, digits, cfg, init=teacher, teacher=teacher)
-        used = quantize_params(student, fmt)
-    fd, acc = _score(family, used, seeds, n_per_class, T, judge)
-    return {"fd": fd.tolist(), "label_acc": acc.tolist()}
+    student = {"method": method, "fmt": fmt} | ({"k": k, "mix": mix} if method == "topk" else {})
+    r = qat_suite(family, width, [student], **kwargs)
+    return {"fd": r["fd"].tolist(), "label_acc": r["label_acc"].tolist()}

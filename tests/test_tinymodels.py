@@ -113,6 +113,31 @@ def test_sampling_is_paired_by_noise_seed(digits):
     assert t.min() >= 0 and t.max() <= 16 and np.all(t == np.round(t))
 
 
+def test_qat_suite_trains_one_teacher_and_pairs_its_students():
+    kw = dict(steps=60, qat_steps=30, n_per_class=3, T=5)
+    students = [
+        {"method": "fp32"},
+        {"method": "ptq", "fmt": "int4"},
+        {"method": "kl", "fmt": "int3"},
+        {"method": "topk", "fmt": "int3", "k": 1, "mix": 1.0},
+    ]
+    both = tm.qat_suite("autoregressive", 8, students, seeds=(0, 1), **kw)
+    assert both[["method", "seed"]].values.tolist() == [
+        [m, s] for m in ["fp32", "ptq", "kl", "topk"] for s in (0, 1)
+    ]
+    assert both["k"].isna().tolist() == [True] * 6 + [False] * 2
+    # a student's result depends neither on the students beside it nor on the other seeds
+    alone = tm.qat_point("autoregressive", 8, "kl", fmt="int3", seeds=(1,), **kw)
+    assert alone["fd"] == both.query("method == 'kl' and seed == 1")["fd"].tolist()
+    # the teacher row is the float model and PTQ quantizes it: PTQ at int4 differs from it
+    fd = both.set_index(["method", "seed"])["fd"]
+    assert fd["ptq", 0] != fd["fp32", 0]
+    with pytest.raises(ValueError, match="unknown student keys"):
+        tm.qat_suite("diffusion", 4, [{"method": "kl", "lr": 1.0}], **kw)
+    with pytest.raises(ValueError, match="at least one student"):
+        tm.qat_suite("diffusion", 4, [], **kw)
+
+
 def test_weight_bits_counts_scales_and_biases():
     s = tm.layer_sizes("diffusion", 16)
     mats = list(itertools.pairwise(s))
