@@ -154,13 +154,17 @@ def parallel_map(
     return list(results)
 
 
-def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+def grid_points(
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
     """Cartesian product of a parameter grid, as a list of keyword dicts.
 
     Parameters
     ----------
-    grid : mapping of str to sequence
-        Parameter name to the values it takes.
+    grid : mapping of str to sequence, or sequence of mappings
+        Parameter name to the values it takes; or the points themselves, one
+        mapping of keyword arguments each (runs that are not a product, e.g.
+        different students per model family), all with the same names.
 
     Returns
     -------
@@ -170,8 +174,17 @@ def grid_points(grid: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     Raises
     ------
     ValueError
-        If a parameter has no values or is given as a bare string/scalar.
+        If a parameter has no values or is given as a bare string/scalar, or
+        explicit points are empty or name different parameters.
     """
+    if isinstance(grid, Sequence) and not isinstance(grid, (str, bytes)):
+        points = [dict(p) for p in grid if isinstance(p, Mapping)]
+        if not points or len(points) != len(grid):
+            raise ValueError("explicit grid points must be a non-empty list of mappings")
+        names = set(points[0])
+        if any(set(p) != names for p in points):
+            raise ValueError("explicit grid points must all name the same parameters")
+        return points
     if not isinstance(grid, Mapping):
         raise TypeError(f"grid must be a mapping of name -> values, got {type(grid).__name__}")
     names = list(grid)
@@ -207,7 +220,7 @@ class _Call:
 
 def sweep(
     fn: Callable[..., Any],
-    grid: Mapping[str, Sequence[Any]],
+    grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]],
     *,
     seeds: Iterable[int] | None = None,
     n_jobs: int | None = None,
@@ -223,8 +236,9 @@ def sweep(
         returns a scalar (column ``value``), a mapping (one column per key) or
         a DataFrame (one output row per row). Randomness must come from the
         ``seed`` argument (e.g. ``np.random.default_rng(seed)``).
-    grid : mapping of str to sequence
-        Parameter values; the sweep covers their Cartesian product.
+    grid : mapping of str to sequence, or sequence of mappings
+        Parameter values; the sweep covers their Cartesian product. Or the
+        points themselves (:func:`grid_points`), run in the order given.
     seeds : iterable of int, optional
         Seeds; every grid point runs once per seed.
     n_jobs : int, optional

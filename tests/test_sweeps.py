@@ -37,6 +37,25 @@ def test_grid_points_are_the_cartesian_product():
         sweeps.grid_points({"a": "abc"})
 
 
+def test_a_sweep_over_explicit_points_runs_them_in_order():
+    points = [{"n": 100, "scale": 2.0}, {"n": 10, "scale": 1.0}]
+    df = sweeps.sweep(noisy_mean, points, seeds=[0, 1], n_jobs=2)
+    assert df[["n", "scale", "seed"]].values.tolist() == [
+        [100, 2.0, 0],
+        [100, 2.0, 1],
+        [10, 1.0, 0],
+        [10, 1.0, 1],
+    ]
+    product = sweeps.sweep(noisy_mean, {"n": [10], "scale": [1.0]}, seeds=[0, 1])
+    assert df["value"].iloc[2:].tolist() == product["value"].tolist()
+    with pytest.raises(ValueError, match="same parameters"):
+        sweeps.grid_points([{"n": 1}, {"n": 1, "scale": 2.0}])
+    with pytest.raises(ValueError, match="non-empty list of mappings"):
+        sweeps.grid_points([])
+    with pytest.raises(ValueError, match="non-empty list of mappings"):
+        sweeps.grid_points([{"n": 1}, 3])
+
+
 def test_sweep_is_tidy_ordered_and_deterministic():
     grid = {"n": [10, 100], "scale": [1.0, 2.0]}
     a = sweeps.sweep(noisy_mean, grid, seeds=[0, 1, 2])
