@@ -60,6 +60,7 @@ __all__ = [
     "grid_points",
     "numerics_key",
     "parallel_map",
+    "seed_chunks",
     "sweep",
 ]
 
@@ -152,6 +153,31 @@ def parallel_map(
 
         results = tqdm(results, total=len(items), desc=desc)
     return list(results)
+
+
+def seed_chunks(seeds: Sequence[int], parts: int = 2) -> list[tuple[int, ...]]:
+    """Split seeds into ``parts`` consecutive, non-empty chunks of near-equal size.
+
+    For a sweep whose calls train every seed of a chunk as one batched program
+    (:mod:`helpers.tinymodels`): one task per chunk keeps every core busy, and
+    since a seed's result does not depend on the seeds beside it, the chunks
+    give the same numbers as one call with all the seeds.
+
+    Examples
+    --------
+    >>> seed_chunks((0, 1, 2, 3, 4))
+    [(0, 1, 2), (3, 4)]
+    >>> seed_chunks((7,), parts=2)
+    [(7,)]
+    """
+    if isinstance(parts, bool) or int(parts) != parts or parts < 1:
+        raise ValueError(f"parts must be a positive integer, got {parts!r}")
+    seeds = tuple(int(s) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds is empty")
+    size, extra = divmod(len(seeds), int(parts))
+    bounds = [i * size + min(i, extra) for i in range(int(parts) + 1)]
+    return [seeds[a:b] for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def grid_points(

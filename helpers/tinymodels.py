@@ -60,7 +60,6 @@ __all__ = [
     "load_digits_split",
     "n_params",
     "ptq_point",
-    "qat_point",
     "qat_suite",
     "quantize_params",
     "sample",
@@ -724,34 +723,24 @@ def qat_suite(
         unknown = set(st) - {"method", "fmt", "k", "mix"}
         if unknown:
             raise ValueError(f"unknown student keys {sorted(unknown)}")
-        if method == "topk":
-            spec = (method, st.get("fmt", "int3"), int(st.get("k", 3)), float(st.get("mix", 0.5)))
-        else:
-            spec = (method, "fp32" if method == "fp32" else st.get("fmt", "int3"), None, None)
-        specs.append(spec)
+        fmt = "fp32" if method == "fp32" else st.get("fmt", "int3")
+        topk = (
+            (int(st.get("k", 3)), float(st.get("mix", 0.5))) if method == "topk" else (None, None)
+        )
+        specs.append((method, fmt, *topk))
     digits, judge = digits_and_judge(split_seed)
     seeds = [int(s) for s in seeds]
     teacher = _teacher(family, width, tuple(seeds), steps, batch, T, split_seed)
     models = []
     for method, fmt, k, mix in specs:
-        if method == "fp32":
-            models.append(teacher)
-            continue
-        if method != "ptq":
+        student = teacher  # "fp32" and "ptq": no fine-tuning
+        if method in ("data", "kl", "topk"):
+            topk = {"k": k, "mix": mix} if method == "topk" else {}
             cfg = TrainConfig(
-                steps=qat_steps,
-                batch=batch,
-                lr=5e-4,
-                T=T,
-                qat=fmt,
-                loss=method,
-                k=k or 3,
-                mix=0.5 if mix is None else mix,
+                steps=qat_steps, batch=batch, lr=5e-4, T=T, qat=fmt, loss=method, **topk
             )
             student, _ = train(family, width, seeds, digits, cfg, init=teacher, teacher=teacher)
-        else:
-            student = teacher
-        models.append(quantize_params(student, fmt))
+        models.append(quantize_params(student, fmt))  # "fp32": the float weights
     fd, acc = _score(family, _stack(models), seeds * len(specs), n_per_class, T, judge)
     rows = [
         {
@@ -767,29 +756,3 @@ def qat_suite(
         for j, s in enumerate(seeds)
     ]
     return pd.DataFrame(rows)
-
-
-def qat_point(
-    family: str,
-    width: int,
-    method: str,
-    *,
-    k: int = 3,
-    mix: float = 0.5,
-    fmt: str = "int3",
-    **kwargs: Any,
-) -> dict[str, list[float]]:
-    """One student of :func:`qat_suite` (``method``, ``fmt``, ``k``, ``mix``), scored.
-
-    Keyword arguments (``seeds``, ``steps``, ``qat_steps``, ...) are those of
-    :func:`qat_suite`.
-
-    Returns
-    -------
-    dict
-        ``fd`` and ``label_acc``: lists with one value per seed, in the order of
-        ``seeds`` (no means: the caller summarises over seeds, its independent unit).
-    """
-    student = {"method": method, "fmt": fmt} | ({"k": k, "mix": mix} if method == "topk" else {})
-    r = qat_suite(family, width, [student], **kwargs)
-    return {"fd": r["fd"].tolist(), "label_acc": r["label_acc"].tolist()}

@@ -56,6 +56,17 @@ def test_a_sweep_over_explicit_points_runs_them_in_order():
         sweeps.grid_points([{"n": 1}, 3])
 
 
+def test_seed_chunks_split_in_order_and_lose_no_seed():
+    assert sweeps.seed_chunks(range(6)) == [(0, 1, 2), (3, 4, 5)]
+    assert sweeps.seed_chunks((0, 1, 2, 3, 4)) == [(0, 1, 2), (3, 4)]
+    assert sweeps.seed_chunks(range(10, 17), parts=3) == [(10, 11, 12), (13, 14), (15, 16)]
+    assert sweeps.seed_chunks((5,), parts=2) == [(5,)]
+    with pytest.raises(ValueError, match="empty"):
+        sweeps.seed_chunks(())
+    with pytest.raises(ValueError, match="positive integer"):
+        sweeps.seed_chunks((1, 2), parts=0)
+
+
 def test_sweep_is_tidy_ordered_and_deterministic():
     grid = {"n": [10, 100], "scale": [1.0, 2.0]}
     a = sweeps.sweep(noisy_mean, grid, seeds=[0, 1, 2])

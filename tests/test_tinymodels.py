@@ -127,8 +127,8 @@ def test_qat_suite_trains_one_teacher_and_pairs_its_students():
     ]
     assert both["k"].isna().tolist() == [True] * 6 + [False] * 2
     # a student's result depends neither on the students beside it nor on the other seeds
-    alone = tm.qat_point("autoregressive", 8, "kl", fmt="int3", seeds=(1,), **kw)
-    assert alone["fd"] == both.query("method == 'kl' and seed == 1")["fd"].tolist()
+    alone = tm.qat_suite("autoregressive", 8, [students[2]], seeds=(1,), **kw)
+    assert alone["fd"].tolist() == both.query("method == 'kl' and seed == 1")["fd"].tolist()
     # the teacher row is the float model and PTQ quantizes it: PTQ at int4 differs from it
     fd = both.set_index(["method", "seed"])["fd"]
     assert fd["ptq", 0] != fd["fp32", 0]
@@ -167,7 +167,7 @@ def test_clear_errors(digits):
         p, _ = tm.train("diffusion", 4, [0], digits, tm.TrainConfig(steps=1, batch=2, T=3))
         tm.sample("diffusion", p, np.arange(3), [0, 1], T=3)
     with pytest.raises(ValueError, match="method"):
-        tm.qat_point("diffusion", 4, "gptq")
+        tm.qat_suite("diffusion", 4, [{"method": "gptq"}])
 
 
 # ------------------------------------------------------------------ quality
